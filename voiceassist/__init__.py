@@ -1,0 +1,16 @@
+"""voiceassist: an offline assistant beside a call-center agent on a live call."""
+
+from voiceassist.config import Config, load_config
+from voiceassist.errors import AudioInputError, ConfigError, ModelError, VoiceAssistError
+from voiceassist.frames import Frame
+
+__all__ = [
+    "Config",
+    "load_config",
+    "Frame",
+    "VoiceAssistError",
+    "ConfigError",
+    "AudioInputError",
+    "ModelError",
+]
+__version__ = "0.1.0"

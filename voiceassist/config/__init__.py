@@ -1,0 +1,158 @@
+"""Configuration: TOML files layered over ``default.toml``, validated into frozen models.
+
+``load_config(path)`` reads the packaged ``default.toml``, lays the optional team file over it
+(only the keys that differ need to be there), and validates the result as a whole. A bad key
+or value is a ``ConfigError`` naming the file, the key, the value given and what is valid:
+
+    monitor.rate.max_sps = -2 in team.toml: must be between 2 and 9
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Literal
+
+import annotated_types
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from voiceassist.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = ["Config", "load_config", "DEFAULT_PATH", "LANGUAGES"]
+
+DEFAULT_PATH = Path(__file__).with_name("default.toml")
+LANGUAGES = ("en", "tr", "ru", "ar", "hr")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class AudioConfig(_Section):
+    caller_channel: int = Field(0, ge=0, le=1)
+    vad_aggressiveness: int = Field(2, ge=0, le=3)
+
+
+class WhisperConfig(_Section):
+    model: str = ""
+    compute_type: Literal["int8", "int8_float32", "float32"] = "int8"
+    cpu_threads: int = Field(2, ge=1, le=64)
+    beam_size: int = Field(1, ge=1, le=10)
+    interim_s: float = Field(3.0, ge=0.0, le=30.0)
+    max_utterance_s: float = Field(20.0, ge=2.0, le=29.0)
+
+
+class VoskConfig(_Section):
+    model: str = ""
+
+
+class AsrConfig(_Section):
+    engine: Literal["auto", "vosk", "whisper"] = "auto"
+    language: Literal["en", "tr", "ru", "ar", "hr"] = "en"
+    models_dir: str = ""
+    endpoint_silence_ms: int = Field(500, ge=100, le=3000)
+    min_speech_ms: int = Field(200, ge=20, le=2000)
+    whisper: WhisperConfig = WhisperConfig()
+    vosk: VoskConfig = VoskConfig()
+
+
+class Config(_Section):
+    audio: AudioConfig = AudioConfig()
+    asr: AsrConfig = AsrConfig()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a directory, expected a TOML config file") from None
+    except PermissionError:
+        raise ConfigError(f"{path}: permission denied") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text, expected a TOML config file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: invalid TOML: {e}") from None
+
+
+def _layer(base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[str, str], prefix: str = "") -> None:
+    """Merge ``top`` into ``base`` in place, recording which file each leaf key came from."""
+    for key, value in top.items():
+        dotted = f"{prefix}{key}"
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _layer(base[key], value, source, origin, dotted + ".")
+        else:
+            base[key] = value
+            origin[dotted] = source
+
+
+def _field_info(model: type[BaseModel], loc: tuple[Any, ...]):
+    for i, part in enumerate(loc):
+        field = model.model_fields.get(part)
+        if field is None:
+            return model, None
+        if i == len(loc) - 1:
+            return model, field
+        model = field.annotation
+    return model, None
+
+
+def _valid_values(field) -> str:
+    lo = hi = None
+    for m in field.metadata:
+        if isinstance(m, annotated_types.Ge):
+            lo = m.ge
+        elif isinstance(m, annotated_types.Le):
+            hi = m.le
+    if lo is not None and hi is not None:
+        return f"must be between {lo} and {hi}"
+    ann = field.annotation
+    if getattr(ann, "__origin__", None) is Literal:
+        return "must be one of " + ", ".join(repr(a) for a in ann.__args__)
+    return f"must be of type {getattr(ann, '__name__', ann)}"
+
+
+def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
+    loc = tuple(err["loc"])
+    key = ".".join(str(p) for p in loc)
+    source = origin.get(key) or next(
+        (origin[k] for k in origin if k.startswith(key + ".")), str(DEFAULT_PATH)
+    )
+    model, field = _field_info(Config, loc)
+    if err["type"] == "extra_forbidden":
+        valid = ", ".join(model.model_fields)
+        section = ".".join(str(p) for p in loc[:-1]) or "top level"
+        return f"unknown key {key} in {source}; valid keys in [{section}]: {valid}"
+    if field is None:
+        return f"{key} in {source}: {err['msg']}"
+    given = err.get("input")
+    return f"{key} = {given!r} in {source}: {_valid_values(field)}"
+
+
+def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:
+    """The effective config: ``default.toml``, then ``path`` (if any), then ``overrides``.
+
+    ``overrides`` maps dotted keys to values (from command-line flags such as ``--language``).
+    """
+    data = _read_toml(DEFAULT_PATH)
+    origin: dict[str, str] = {}
+    if path is not None:
+        _layer(data, _read_toml(Path(path)), str(path), origin)
+    for dotted, value in (overrides or {}).items():
+        *parents, leaf = dotted.split(".")
+        node = data
+        for p in parents:
+            node = node.setdefault(p, {})
+        node[leaf] = value
+        origin[dotted] = "command line"
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_explain(e.errors()[0], origin)) from None

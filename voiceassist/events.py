@@ -1,0 +1,78 @@
+"""The event contract (see README, "Events"): one JSON object per line, UTF-8, audio times.
+
+Events are plain dicts so they can be shipped as they are; this module builds them and writes
+them the same way every time, so a recorded call replays to the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Iterable
+
+from voiceassist.asr.base import Transcript
+
+__all__ = ["Event", "call_started", "transcript", "call_ended", "dumps", "EVENT_TYPES"]
+
+Event = dict[str, Any]
+
+EVENT_TYPES = (
+    "call.started",
+    "transcript.partial",
+    "transcript.final",
+    "level",
+    "prompt.shown",
+    "prompt.cleared",
+    "callback.promised",
+    "call.ended",
+)
+
+
+def _time(x: float) -> float:
+    return round(float(x), 3)
+
+
+def call_started(*, language: str, engine: str, model: str, sample_rate_in: int, channels: int) -> Event:
+    return {
+        "t": 0.0,
+        "type": "call.started",
+        "language": language,
+        "engine": engine,
+        "model": model,
+        "sample_rate_in": int(sample_rate_in),
+        "channels": int(channels),
+    }
+
+
+def transcript(tr: Transcript) -> Event:
+    return {
+        "t": _time(tr.t),
+        "type": "transcript.final" if tr.final else "transcript.partial",
+        "speaker": tr.speaker,
+        "text": tr.text,
+        "start": _time(tr.start),
+        "end": _time(tr.end),
+        "words": [
+            {"w": w.w, "start": _time(w.start), "end": _time(w.end), "conf": round(float(w.conf), 3)}
+            for w in tr.words
+        ],
+    }
+
+
+def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:
+    return {"t": _time(duration), "type": "call.ended", "duration": _time(duration), "summary": summary}
+
+
+def dumps(event: Event) -> str:
+    """One line of JSON, UTF-8 text kept as is (Arabic and Cyrillic stay readable)."""
+    return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+
+
+def transcripts_summary(events: Iterable[Event]) -> dict[str, Any]:
+    """Counts of final transcripts and words per speaker, for ``call.ended``."""
+    finals: dict[str, int] = {}
+    words: dict[str, int] = {}
+    for e in events:
+        if e["type"] == "transcript.final":
+            finals[e["speaker"]] = finals.get(e["speaker"], 0) + 1
+            words[e["speaker"]] = words.get(e["speaker"], 0) + len(e["text"].split())
+    return {"utterances": finals, "words": words}

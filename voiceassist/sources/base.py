@@ -1,0 +1,55 @@
+"""The contract every audio source honours: yield Frames in call-time order.
+
+A source converts its input at the edge (see ``convert``) and yields ``Frame``s of both
+speakers interleaved by time: at each hop, the caller's frame then the agent's (a mono
+recording has the caller only). Sources are context managers; ``close()`` releases files and
+devices.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Iterator, Protocol
+
+from voiceassist.frames import Frame, Speaker
+
+__all__ = ["SourceInfo", "Source", "Clock", "SystemClock"]
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    name: str  # file path or device names, for messages
+    sample_rate_in: int
+    channels: int
+    speakers: tuple[Speaker, ...]
+    duration_s: float | None  # None for a live device
+
+
+class Source(Protocol):
+    info: SourceInfo
+
+    def frames(self) -> Iterator[Frame]: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> "Source": ...
+
+    def __exit__(self, *exc) -> None: ...
+
+
+class Clock(Protocol):
+    """Injectable time, so paced replay can be tested without sleeping."""
+
+    def now(self) -> float: ...
+
+    def sleep(self, seconds: float) -> None: ...
+
+
+class SystemClock:
+    def now(self) -> float:
+        return time.monotonic()
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            time.sleep(seconds)
