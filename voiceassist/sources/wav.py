@@ -1,0 +1,113 @@
+"""Call recordings from WAV files: any rate, PCM 8–32 bit, float, μ-law and A-law, mono or stereo.
+
+The file is streamed in blocks, so the first frames come out at once and an hour-long file is
+never held in memory. A mono file is the caller only; in a stereo file ``caller_channel`` is the
+caller and the other channel the agent.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import soundfile as sf
+
+from voiceassist.errors import AudioInputError
+from voiceassist.frames import Frame, Speaker
+from voiceassist.sources.base import SourceInfo
+from voiceassist.sources.convert import Framer, StreamConverter
+
+__all__ = ["WavSource", "open_wav"]
+
+log = logging.getLogger(__name__)
+
+_BLOCK_S = 0.5
+
+
+def _open(path: Path) -> sf.SoundFile:
+    if not path.exists():
+        raise AudioInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise AudioInputError(f"{path}: is a directory, expected a WAV call recording")
+    if path.stat().st_size == 0:
+        raise AudioInputError(f"{path}: file is empty, expected a WAV call recording")
+    try:
+        return sf.SoundFile(path)
+    except PermissionError:
+        raise AudioInputError(f"{path}: permission denied") from None
+    except (sf.LibsndfileError, RuntimeError) as e:
+        reason = str(e).split(":", 1)[-1].strip() if ":" in str(e) else str(e)
+        raise AudioInputError(
+            f"{path}: not a readable audio file ({reason}); expected WAV: PCM, float, μ-law or A-law"
+        ) from None
+
+
+class WavSource:
+    def __init__(self, path: str | Path, caller_channel: int = 0):
+        self._path = Path(path)
+        self._file = _open(self._path)
+        channels = self._file.channels
+        if channels > 2:
+            self._file.close()
+            raise AudioInputError(
+                f"{self._path}: has {channels} channels; voiceassist reads mono (caller only) "
+                "or stereo (caller and agent, one per channel)"
+            )
+        if caller_channel not in range(channels):
+            self._file.close()
+            layout = "mono" if channels == 1 else "stereo"
+            raise AudioInputError(
+                f"{self._path}: --caller-channel {caller_channel} but the file is {layout}; "
+                f"valid: {', '.join(map(str, range(channels)))}"
+            )
+        order = [caller_channel, 1 - caller_channel] if channels == 2 else [0]
+        self._order = order
+        self._speakers: tuple[Speaker, ...] = ("caller", "agent")[:channels]
+        self.info = SourceInfo(
+            name=str(self._path),
+            sample_rate_in=self._file.samplerate,
+            channels=channels,
+            speakers=self._speakers,
+            duration_s=self._file.frames / self._file.samplerate,
+        )
+
+    def frames(self) -> Iterator[Frame]:
+        converter = StreamConverter(self._file.samplerate, self.info.channels)
+        framers = [Framer(s) for s in self._speakers]
+        block = max(1, int(self._file.samplerate * _BLOCK_S))
+        while True:
+            try:
+                data = self._file.read(block, dtype="float32", always_2d=True)
+            except (sf.LibsndfileError, RuntimeError) as e:
+                log.warning("%s: stopped reading at a damaged block (%s)", self._path, e)
+                data = np.zeros((0, self.info.channels), dtype=np.float32)
+            last = len(data) < block
+            resampled = converter.push(data[:, self._order], last=last)
+            per_speaker = [f.push(resampled[:, i]) for i, f in enumerate(framers)]
+            if last:
+                for i, f in enumerate(framers):
+                    per_speaker[i] += f.flush()
+            yield from _interleave(per_speaker)
+            if last:
+                return
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> "WavSource":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _interleave(per_speaker: list[list[Frame]]) -> Iterator[Frame]:
+    """At each hop, the caller's frame then the agent's."""
+    for hop in zip(*per_speaker):
+        yield from hop
+
+
+def open_wav(path: str | Path, caller_channel: int = 0) -> WavSource:
+    return WavSource(path, caller_channel)
