@@ -54,7 +54,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
     cfg = _config(args)
     with ExitStack() as stack:
         source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
-        engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
+        engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
         sinks = _sinks(args, stack)
         duration = source.info.duration_s or 0.0
         if _err.is_terminal and duration > 10:
@@ -95,7 +95,7 @@ def cmd_live(args: argparse.Namespace) -> None:
     from voiceassist.sources.device import DeviceSource
 
     cfg = _config(args)
-    engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
+    engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
     with ExitStack() as stack:
         source = stack.enter_context(
             DeviceSource(
