@@ -27,6 +27,34 @@ EVENT_TYPES = (
 )
 
 
+_NUMBER = (int, float)
+# Fields an event read from a file must have, with their types (the contract; more may follow).
+REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
+    "call.started": {"language": str, "engine": str, "model": str, "sample_rate_in": int, "channels": int},
+    "transcript.partial": {"speaker": str, "text": str, "start": _NUMBER, "end": _NUMBER, "words": list},
+    "transcript.final": {"speaker": str, "text": str, "start": _NUMBER, "end": _NUMBER, "words": list},
+    "level": {"speaker": str, "loudness_lufs": _NUMBER, "baseline_lufs": _NUMBER, "rate_sps": _NUMBER, "speaking": bool},
+    "prompt.shown": {"id": str, "kind": str, "text": str, "suggestions": list, "reason": str, "language": str},
+    "prompt.cleared": {"id": str, "kind": str},
+    "callback.promised": {"text": str, "said_at": _NUMBER},
+    "call.ended": {"duration": _NUMBER, "summary": dict},
+}
+
+
+def problem(event: Any) -> str | None:
+    """What is wrong with an event read from outside, or None if it honours the contract."""
+    if not isinstance(event, dict) or event.get("type") not in EVENT_TYPES:
+        return f"expected an event object with a 'type' in {', '.join(EVENT_TYPES)}"
+    if not isinstance(event.get("t"), _NUMBER) or isinstance(event.get("t"), bool):
+        return "event has no numeric 't' (seconds of call audio)"
+    for field, kind in REQUIRED[event["type"]].items():
+        if not isinstance(event.get(field), kind):
+            return f"{event['type']} event needs '{field}' of type {getattr(kind, '__name__', 'number')}"
+    if "speaker" in REQUIRED[event["type"]] and event["speaker"] not in ("caller", "agent"):
+        return f"'speaker' must be 'caller' or 'agent', not {event['speaker']!r}"
+    return None
+
+
 def _time(x: float) -> float:
     return round(float(x), 3)
 

@@ -90,12 +90,9 @@ def read_events(path: str | Path) -> Iterator[Event]:
                 event = json.loads(line)
             except (json.JSONDecodeError, UnicodeDecodeError) as e:
                 raise VoiceAssistError(f"{path}:{number}: not a JSON event line: {e}") from None
-            if not isinstance(event, dict) or event.get("type") not in events.EVENT_TYPES:
-                raise VoiceAssistError(
-                    f"{path}:{number}: expected an event object with a 'type' in {', '.join(events.EVENT_TYPES)}"
-                )
-            if not isinstance(event.get("t"), (int, float)):
-                raise VoiceAssistError(f"{path}:{number}: event has no numeric 't' (seconds of call audio)")
+            wrong = events.problem(event)
+            if wrong:
+                raise VoiceAssistError(f"{path}:{number}: {wrong}")
             yield event
 
 

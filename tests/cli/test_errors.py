@@ -110,7 +110,7 @@ def test_bad_config(tmp_path, mono_wav):
 
 def test_bad_events_file(tmp_path):
     events = tmp_path / "call.jsonl"
-    events.write_text('{"t": 0, "type": "call.started"}\nnot json\n')
+    events.write_text('{"t": 0, "type": "call.started", "language": "en", "engine": "whisper", "model": "m", "sample_rate_in": 8000, "channels": 2}\nnot json\n')
     assert_user_error(voiceassist("analyze", events), "call.jsonl:2")
 
 
@@ -119,3 +119,18 @@ def test_models_install_from_nowhere(tmp_path):
         "models", "install", tmp_path / "no-model-here", env={"VOICEASSIST_MODELS_DIR": str(tmp_path / "m")}
     )
     assert_user_error(result, "no-model-here")
+
+
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        ('{"t": 0, "type": "call.started"}', "needs 'language'"),
+        ('{"t": "zero", "type": "call.ended", "duration": 1, "summary": {}}', "numeric 't'"),
+        ('{"t": 1, "type": "transcript.final", "speaker": "boss", "text": "hi", "start": 0, "end": 1, "words": []}', "'speaker'"),
+        ('[1, 2, 3]', "expected an event object"),
+    ],
+)
+def test_events_that_break_the_contract(tmp_path, line, needle):
+    events = tmp_path / "call.jsonl"
+    events.write_text(line + "\n")
+    assert_user_error(voiceassist("analyze", events), "call.jsonl:1", needle)
