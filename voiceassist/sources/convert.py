@@ -1,6 +1,8 @@
 """The only place audio is converted to the internal format (int16 mono 16 kHz, 20 ms hops).
 
-Resampling is soxr's (VHQ-grade polyphase, streaming with carried state), never hand-written.
+Resampling is soxr's (polyphase, "HQ" quality, streaming with carried state), never hand-written.
+Samples are scaled as libsndfile and PortAudio scale them: int16 ``k`` is float ``k / 32768``, so
+an int16 16 kHz input passes through unchanged.
 """
 
 from __future__ import annotations
@@ -12,51 +14,111 @@ import soxr
 
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame, Speaker
 
-__all__ = ["to_int16", "StreamConverter", "Framer"]
+__all__ = ["to_float32", "to_int16", "to_int16_16k", "to_frames", "StreamConverter", "Framer"]
 
 log = logging.getLogger(__name__)
 
 
+def to_float32(x: np.ndarray) -> np.ndarray:
+    """Any sample array to float32 full scale ±1: integers by their type's range (uint8 is
+    offset binary, as in 8-bit WAV), floats as they are."""
+    x = np.asarray(x)
+    if x.dtype.kind == "f":
+        return x.astype(np.float32, copy=False)
+    if x.dtype.kind == "u":
+        half = 2.0 ** (8 * x.dtype.itemsize - 1)
+        return ((x.astype(np.float64) - half) / half).astype(np.float32)
+    if x.dtype.kind == "i":
+        return (x.astype(np.float64) / 2.0 ** (8 * x.dtype.itemsize - 1)).astype(np.float32)
+    raise TypeError(f"cannot convert {x.dtype} samples")
+
+
+def _finite(x: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Float samples with NaN/inf replaced by silence, and whether there were any."""
+    if np.isfinite(x).all():
+        return x, False
+    return np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0), True
+
+
+def _float_to_int16(x: np.ndarray) -> np.ndarray:
+    return np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
+
+
 def to_int16(x: np.ndarray) -> np.ndarray:
-    """Float samples in [-1, 1] to int16, clipping overs and zeroing NaN/inf."""
+    """Samples (float full scale ±1, or any integer type) to int16, clipping overs; NaN/inf
+    are read as silence, with a warning."""
     if x.dtype == np.int16:
         return x
-    x = np.asarray(x, dtype=np.float32)
-    if not np.isfinite(x).all():
+    x, bad = _finite(to_float32(x))
+    if bad:
         log.warning("audio has NaN or infinite samples; they are read as silence")
-        x = np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
-    return np.clip(np.round(x * 32767.0), -32768, 32767).astype(np.int16)
+    return _float_to_int16(x)
+
+
+def to_int16_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    """A whole signal, shape ``(n,)`` or ``(n, channels)``, to int16 at 16 kHz, same shape.
+
+    Each channel is resampled independently (soxr treats columns as channels).
+    """
+    x, bad = _finite(to_float32(samples))
+    if bad:
+        log.warning("audio has NaN or infinite samples; they are read as silence")
+    if rate != SAMPLE_RATE and len(x):
+        x = soxr.resample(x, rate, SAMPLE_RATE, quality="HQ")
+    return _float_to_int16(x)
 
 
 class StreamConverter:
     """Blocks of any size and rate, shape ``(n, channels)``, to float32 at 16 kHz.
 
-    The resampler's state is carried across blocks, and all channels go through one resampler
-    so the two sides of a call stay sample-aligned.
+    The resampler's state is carried across blocks (so block edges leave no clicks), and all
+    channels go through one resampler so the two sides of a call stay sample-aligned. Pass
+    ``last=True`` with the final block (it may be empty) to drain the filter's delay line.
     """
 
     def __init__(self, rate_in: int, channels: int):
+        self.rate_in = rate_in
+        self._warned = False
         self._resampler = (
-            None if rate_in == SAMPLE_RATE else soxr.ResampleStream(rate_in, SAMPLE_RATE, channels, dtype="float32")
+            None
+            if rate_in == SAMPLE_RATE
+            else soxr.ResampleStream(rate_in, SAMPLE_RATE, channels, dtype="float32", quality="HQ")
         )
 
     def push(self, block: np.ndarray, last: bool = False) -> np.ndarray:
-        block = np.ascontiguousarray(block, dtype=np.float32)
+        # NaN/inf are zeroed before the filter: inside it one NaN would smear over many samples
+        block, bad = _finite(np.ascontiguousarray(to_float32(block)))
+        if bad and not self._warned:  # once per stream, not once per block
+            log.warning("audio has NaN or infinite samples; they are read as silence")
+            self._warned = True
         if self._resampler is None:
             return block
         return self._resampler.resample_chunk(block, last=last)
 
 
 class Framer:
-    """Cuts one speaker's 16 kHz stream into Frames; ``t`` counts samples, so it is audio time."""
+    """Cuts one speaker's 16 kHz stream into Frames.
 
-    def __init__(self, speaker: Speaker):
+    ``t`` counts the samples pushed so far, so it is audio time, independent of block sizes and
+    of when the blocks arrived.
+    """
+
+    def __init__(self, speaker: Speaker, t0: float = 0.0):
         self.speaker = speaker
+        self._t0 = t0
         self._pending = np.zeros(0, dtype=np.int16)
         self._emitted = 0  # frames so far
+        self._warned = False
 
     def push(self, samples_16k: np.ndarray) -> list[Frame]:
-        buf = np.concatenate([self._pending, to_int16(samples_16k)])
+        samples = samples_16k
+        if samples.dtype != np.int16:
+            x, bad = _finite(to_float32(samples))
+            if bad and not self._warned:  # once per stream, not once per block
+                log.warning("%s audio has NaN or infinite samples; they are read as silence", self.speaker)
+                self._warned = True
+            samples = _float_to_int16(x)
+        buf = np.concatenate([self._pending, samples])
         whole = len(buf) // HOP_SAMPLES
         frames = [self._frame(buf[i * HOP_SAMPLES : (i + 1) * HOP_SAMPLES]) for i in range(whole)]
         self._pending = buf[whole * HOP_SAMPLES :]
@@ -72,6 +134,12 @@ class Framer:
         return [self._frame(padded)]
 
     def _frame(self, samples: np.ndarray) -> Frame:
-        frame = Frame(self.speaker, self._emitted * HOP_SAMPLES / SAMPLE_RATE, samples.copy())
+        frame = Frame(self.speaker, self._t0 + self._emitted * HOP_SAMPLES / SAMPLE_RATE, samples.copy())
         self._emitted += 1
         return frame
+
+
+def to_frames(speaker: Speaker, samples_16k: np.ndarray, t0: float = 0.0) -> list[Frame]:
+    """One speaker's whole int16 16 kHz signal as Frames from ``t0``; the last one zero-padded."""
+    framer = Framer(speaker, t0)
+    return framer.push(samples_16k) + framer.flush()

@@ -13,8 +13,11 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Iterator
 
+import threading
+import time
+from types import ModuleType
+
 import numpy as np
-import sounddevice as sd
 
 from voiceassist.errors import AudioInputError
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame, Speaker
@@ -26,13 +29,25 @@ __all__ = ["DeviceSource", "list_input_devices", "default_devices"]
 log = logging.getLogger(__name__)
 
 _BLOCK_S = 0.02
-# If one device stalls, the other's frames are released once they are this far ahead, so a
-# dead line does not freeze the other side.
-_MAX_SKEW_S = 0.5
+# Frames of a side that is ahead wait for the other side, so the two come out in time order;
+# but once the other device has delivered nothing for this long (wall time), it is taken as
+# stalled and the waiting frames go out, so a dead line does not freeze the live one.
+_STALL_S = 0.5
+
+
+def _sd() -> ModuleType:
+    """sounddevice, imported when a device is first needed: it loads the PortAudio library,
+    which a machine that only analyses files may not have."""
+    try:
+        import sounddevice
+    except OSError as e:  # sounddevice raises OSError when libportaudio is missing
+        raise AudioInputError(f"cannot use sound devices: {e} (install PortAudio: apt install libportaudio2)") from None
+    return sounddevice
 
 
 def list_input_devices() -> list[dict]:
     """Input devices as PortAudio sees them: index, name, channels, samplerate, is_default."""
+    sd = _sd()
     default_in = sd.default.device[0]
     return [
         {
@@ -82,13 +97,17 @@ class DeviceSource:
     """Frames from one or two input devices.
 
     - ``caller_device`` and ``agent_device`` different: each device's first channel is one side.
-    - the same device for both: a stereo device carrying both sides; ``caller_channel`` (0 or 1)
-      is the caller. (Device channel counts can't tell this: many drivers report 2 or more
-      channels for a mono microphone, so it is said explicitly.)
-    - only one of them: that side only.
-    - neither: the default input device as the agent's headset.
+    - the same device for both: a stereo device carrying both sides, split like a stereo WAV;
+      ``caller_channel`` (0 or 1) is the caller. This is said explicitly rather than guessed
+      from the channel count, because PortAudio's counts do not tell: ALSA plugin devices
+      report 128 input channels, PulseAudio/PipeWire's ``default`` 32 or more, and many USB
+      headsets 2 for one microphone.
+    - only one of them: that side only (one mono device given as the caller is the caller only,
+      as a mono WAV is).
+    - neither: the default input device, as the agent's headset (``default_devices``).
 
-    ``max_seconds`` ends the call after that much audio (tests, timed sessions).
+    The call ends after ``max_seconds`` of audio (tests, timed sessions), on ``stop()`` from
+    another thread (or Ctrl-C in the reading one), or when every device has stopped.
     """
 
     def __init__(
@@ -98,11 +117,14 @@ class DeviceSource:
         caller_channel: int = 0,
         max_seconds: float | None = None,
     ):
+        if caller_channel not in (0, 1):
+            raise AudioInputError(f"--caller-channel {caller_channel}: a stereo device's caller channel is 0 or 1")
         self._inputs = self._plan(caller_device, agent_device, caller_channel)
-        self._max_frames = None if max_seconds is None else int(max_seconds * SAMPLE_RATE / HOP_SAMPLES)
+        self._max_frames = None if max_seconds is None else int(np.ceil(max_seconds * SAMPLE_RATE / HOP_SAMPLES))
         self._queue: queue.Queue = queue.Queue()
-        self._streams: list[sd.InputStream] = []
-        self.status_flags = 0  # PortAudio overflow/underflow reports seen by the callbacks
+        self._streams: list = []
+        self._stop = threading.Event()
+        self.status_flags = 0  # PortAudio overflow reports seen by the callbacks, logged at close
         speakers = {s for i in self._inputs for s in i.speakers}
         self.info = SourceInfo(
             name=" + ".join(f"{i.device['name']} ({'/'.join(i.speakers)})" for i in self._inputs),
@@ -114,9 +136,13 @@ class DeviceSource:
 
     @staticmethod
     def _plan(caller_device, agent_device, caller_channel) -> list[_Input]:
-        def rate_of(device: dict) -> int:
+        sd = _sd()
+
+        def rate_of(device: dict, channels: int) -> int:
             try:
-                sd.check_input_settings(device=device["index"], samplerate=SAMPLE_RATE, dtype="int16")
+                sd.check_input_settings(
+                    device=device["index"], channels=channels, samplerate=SAMPLE_RATE, dtype="int16"
+                )
                 return SAMPLE_RATE
             except sd.PortAudioError:  # the device does not do 16 kHz; soxr converts from its own rate
                 return int(device["samplerate"])
@@ -130,18 +156,23 @@ class DeviceSource:
         agent = None if agent_device is None else _resolve(agent_device)
         if caller is not None and agent is not None and caller["index"] == agent["index"]:
             if caller["channels"] < 2:
-                raise AudioInputError(f"input device '{caller['name']}' has one channel; it cannot carry both sides")
+                raise AudioInputError(
+                    f"input device '{caller['name']}' has one channel; it cannot carry both caller and agent"
+                )
             channels = [caller_channel, 1 - caller_channel]
-            return [_Input(caller, ("caller", "agent"), channels, rate_of(caller))]
+            return [_Input(caller, ("caller", "agent"), channels, rate_of(caller, 2))]
         inputs = []
         if caller is not None:
-            inputs.append(_Input(caller, ("caller",), [0], rate_of(caller)))
+            inputs.append(_Input(caller, ("caller",), [0], rate_of(caller, 1)))
         if agent is not None:
-            inputs.append(_Input(agent, ("agent",), [0], rate_of(agent)))
+            inputs.append(_Input(agent, ("agent",), [0], rate_of(agent, 1)))
         return inputs
 
     def _start(self) -> None:
+        sd = _sd()
         for n, inp in enumerate(self._inputs):
+            # Runs on PortAudio's thread: copy the block into the queue and nothing else
+            # (no conversion, logging or locks), so the audio thread never misses a deadline.
             def callback(indata, frames, time_info, status, n=n):
                 if status:
                     self.status_flags += 1
@@ -156,11 +187,17 @@ class DeviceSource:
                     blocksize=int(inp.rate * _BLOCK_S),
                     callback=callback,
                 )
-                stream.start()
             except sd.PortAudioError as e:
                 self.close()
-                raise AudioInputError(f"cannot open input device '{inp.device['name']}': {e}") from None
+                raise AudioInputError(f"cannot open input device {inp.device['index']} '{inp.device['name']}': {e}") from None
             self._streams.append(stream)
+        # started together, after all are open, so the sides' sample counts share a start
+        for stream in self._streams:
+            stream.start()
+
+    def stop(self) -> None:
+        """Ends ``frames()`` after the block in hand; safe to call from any thread."""
+        self._stop.set()
 
     def frames(self) -> Iterator[Frame]:
         self._start()
@@ -168,27 +205,47 @@ class DeviceSource:
         framers = {s: Framer(s) for i in self._inputs for s in i.speakers}
         pending: dict[Speaker, deque[Frame]] = {s: deque() for s in framers}
         yielded = {s: 0 for s in framers}
-        while self._max_frames is None or min(yielded.values()) < self._max_frames:
-            try:
-                n, block = self._queue.get(timeout=0.2)
-            except queue.Empty:
-                continue
-            inp = self._inputs[n]
-            resampled = converters[n].push(block[:, inp.channels] / 32768.0)
-            for i, speaker in enumerate(inp.speakers):
-                pending[speaker].extend(framers[speaker].push(resampled[:, i]))
-            for frame in _merge(pending):
-                if self._max_frames is not None and yielded[frame.speaker] >= self._max_frames:
+        limit = self._max_frames
+        heard = {s: time.monotonic() for s in framers}  # when each side last delivered
+        try:
+            while not self._stop.is_set() and (limit is None or min(yielded.values()) < limit):
+                try:
+                    n, block = self._queue.get(timeout=0.2)
+                except queue.Empty:
+                    if not any(stream.active for stream in self._streams):
+                        log.warning("input devices stopped delivering audio; ending the call")
+                        break
                     continue
-                yielded[frame.speaker] += 1
-                yield frame
+                inp = self._inputs[n]
+                resampled = converters[n].push(block[:, inp.channels])
+                now = time.monotonic()
+                for i, speaker in enumerate(inp.speakers):
+                    pending[speaker].extend(framers[speaker].push(resampled[:, i]))
+                    heard[speaker] = now
+                stalled = {s for s, at in heard.items() if now - at > _STALL_S}
+                for frame in _merge(pending, stalled):
+                    if limit is None or yielded[frame.speaker] < limit:
+                        yielded[frame.speaker] += 1
+                        yield frame
+            # what one side holds while waiting for the other still belongs to the call
+            for frame in _merge(pending, set(pending)):
+                if limit is None or yielded[frame.speaker] < limit:
+                    yielded[frame.speaker] += 1
+                    yield frame
+        finally:
+            self._close_streams()
 
-    def close(self) -> None:
+    def _close_streams(self) -> None:
         for stream in self._streams:
             stream.close()
         self._streams = []
+
+    def close(self) -> None:
+        self._stop.set()
+        self._close_streams()
         if self.status_flags:
             log.warning("input devices reported %d overflow(s): some audio was dropped", self.status_flags)
+            self.status_flags = 0
 
     def __enter__(self) -> "DeviceSource":
         return self
@@ -197,16 +254,11 @@ class DeviceSource:
         self.close()
 
 
-def _merge(pending: dict[Speaker, deque[Frame]]) -> Iterator[Frame]:
-    """Frames in time order across speakers; a side that is ahead waits for the other, but not
-    more than ``_MAX_SKEW_S``."""
+def _merge(pending: dict[Speaker, deque[Frame]], stalled: set[Speaker]) -> Iterator[Frame]:
+    """Frames in time order across speakers: the earliest goes out while every side that is not
+    ``stalled`` has a frame waiting (at equal times, the caller's first)."""
     while True:
         ready = [q for q in pending.values() if q]
-        if not ready:
+        if not ready or any(not q and s not in stalled for s, q in pending.items()):
             return
-        if len(ready) < len(pending):
-            newest = max(q[-1].t for q in ready)
-            oldest = min(q[0].t for q in ready)
-            if newest - oldest < _MAX_SKEW_S:
-                return
         yield min(ready, key=lambda q: (q[0].t, q[0].speaker != "caller")).popleft()

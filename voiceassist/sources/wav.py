@@ -8,6 +8,7 @@ caller and the other channel the agent.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -31,17 +32,39 @@ def _open(path: Path) -> sf.SoundFile:
         raise AudioInputError(f"{path}: no such file")
     if path.is_dir():
         raise AudioInputError(f"{path}: is a directory, expected a WAV call recording")
-    if path.stat().st_size == 0:
-        raise AudioInputError(f"{path}: file is empty, expected a WAV call recording")
     try:
-        return sf.SoundFile(path)
+        # opened by us first: libsndfile reports an unreadable file only as a "System error"
+        with open(path, "rb") as f:
+            if not f.read(1):
+                raise AudioInputError(f"{path}: file is empty (0 bytes), expected a WAV call recording")
     except PermissionError:
         raise AudioInputError(f"{path}: permission denied") from None
+    except OSError as e:
+        raise AudioInputError(f"{path}: cannot be read ({e.strerror})") from None
+    try:
+        file = sf.SoundFile(path)
     except (sf.LibsndfileError, RuntimeError) as e:
-        reason = str(e).split(":", 1)[-1].strip() if ":" in str(e) else str(e)
+        reason = getattr(e, "error_string", None) or str(e)
         raise AudioInputError(
-            f"{path}: not a readable audio file ({reason}); expected WAV: PCM, float, μ-law or A-law"
+            f"{path}: not a readable audio file ({reason.strip().rstrip('.')}); "
+            "expected a WAV file: PCM, float, μ-law or A-law, mono or stereo"
         ) from None
+    _warn_if_truncated(path, file)
+    return file
+
+
+def _warn_if_truncated(path: Path, file: sf.SoundFile) -> None:
+    """A recording cut short (a crashed recorder, a partial copy) is read as far as it goes.
+
+    libsndfile already stops at the real end of the data; its header report says by how much
+    the header overstated it, e.g. ``data : 95680 (should be 47818)``.
+    """
+    m = re.search(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", file.extra_info, re.MULTILINE)
+    if m and int(m.group(2)) < int(m.group(1)):
+        log.warning(
+            "%s: file is truncated (header says %d bytes of audio, %d present); reading the %.2f s that are there",
+            path, int(m.group(1)), int(m.group(2)), file.frames / file.samplerate,
+        )
 
 
 class WavSource:
@@ -52,14 +75,14 @@ class WavSource:
         if channels > 2:
             self._file.close()
             raise AudioInputError(
-                f"{self._path}: has {channels} channels; voiceassist reads mono (caller only) "
-                "or stereo (caller and agent, one per channel)"
+                f"{self._path} has {channels} channels; voiceassist reads mono (caller only) "
+                "or stereo (caller + agent, one per channel)"
             )
         if caller_channel not in range(channels):
             self._file.close()
             layout = "mono" if channels == 1 else "stereo"
             raise AudioInputError(
-                f"{self._path}: --caller-channel {caller_channel} but the file is {layout}; "
+                f"--caller-channel {caller_channel} but {self._path} is {layout}; "
                 f"valid: {', '.join(map(str, range(channels)))}"
             )
         order = [caller_channel, 1 - caller_channel] if channels == 2 else [0]
