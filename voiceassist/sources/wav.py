@@ -28,15 +28,15 @@ _BLOCK_S = 0.5
 
 
 def _open(path: Path) -> sf.SoundFile:
-    if not path.exists():
-        raise AudioInputError(f"{path}: no such file")
-    if path.is_dir():
-        raise AudioInputError(f"{path}: is a directory, expected a WAV call recording")
     try:
+        if path.is_dir():
+            raise AudioInputError(f"{path}: is a directory, expected a WAV call recording")
         # opened by us first: libsndfile reports an unreadable file only as a "System error"
         with open(path, "rb") as f:
             if not f.read(1):
                 raise AudioInputError(f"{path}: file is empty (0 bytes), expected a WAV call recording")
+    except FileNotFoundError:
+        raise AudioInputError(f"{path}: no such file") from None
     except PermissionError:
         raise AudioInputError(f"{path}: permission denied") from None
     except OSError as e:
