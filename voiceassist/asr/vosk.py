@@ -1,35 +1,32 @@
 """Vosk (Kaldi) streaming recognition: partials as words come, finals at Vosk's own endpoints.
 
-Every frame of the call is fed from t = 0, so the word times Vosk reports (seconds of audio
-fed to that recogniser) are call times as they are.
+A recogniser counts time from the first sample fed to it. Every frame of the call is fed from
+t = 0, so the word times Vosk reports are call times as they are (checked: 3 s of leading
+silence shifts every word by 3 s); a recogniser started later is offset by its first frame's t.
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import vosk
 
 from voiceassist.asr.base import Transcript, Word
-from voiceassist.asr.models import ModelInfo
+from voiceassist.errors import ModelError
 from voiceassist.frames import SAMPLE_RATE, Frame, Speaker
 
-__all__ = ["VoskEngine", "load_vosk_model"]
+__all__ = ["VoskEngine", "VoskRecognizer", "load_vosk_model"]
 
-vosk.SetLogLevel(-1)
+vosk.SetLogLevel(-1)  # Kaldi logs every model load and decode to stderr otherwise
 
 
-def load_vosk_model(info: ModelInfo) -> vosk.Model:
-    from voiceassist.errors import ModelError
-
+def load_vosk_model(path: Path, name: str) -> vosk.Model:
+    """Load a model folder. Never ``Model(lang=...)``: that downloads from the internet."""
     try:
-        return vosk.Model(str(info.path))  # never Model(lang=...): that downloads
+        return vosk.Model(str(path))
     except Exception as e:  # vosk raises a bare Exception("Failed to create a model")
-        raise ModelError(f"model '{info.name}' in {info.path} failed to load ({e}); install it again") from None
-
-
-def _words(items: list[dict]) -> tuple[Word, ...]:
-    return tuple(Word(i["word"], float(i["start"]), float(i["end"]), float(i.get("conf", 1.0))) for i in items)
+        raise ModelError(f"model '{name}' in {path} failed to load ({e}); install it again") from None
 
 
 class VoskRecognizer:
@@ -39,9 +36,12 @@ class VoskRecognizer:
         self._rec.SetPartialWords(True)
         self._speaker = speaker
         self._partial = ""
+        self._offset: float | None = None
         self._t = 0.0
 
     def accept(self, frame: Frame) -> list[Transcript]:
+        if self._offset is None:
+            self._offset = frame.t
         self._t = frame.end
         if self._rec.AcceptWaveform(frame.samples.tobytes()):
             return self._final(json.loads(self._rec.Result()))
@@ -50,16 +50,23 @@ class VoskRecognizer:
         if not text or text == self._partial:
             return []
         self._partial = text
-        words = _words(result.get("partial_result", []))
+        words = self._words(result.get("partial_result", []))
         start, end = (words[0].start, words[-1].end) if words else (frame.t, frame.end)
         return [Transcript(self._speaker, text, start, end, words, final=False, t=self._t)]
 
     def finish(self) -> list[Transcript]:
         return self._final(json.loads(self._rec.FinalResult()))
 
+    def _words(self, items: list[dict]) -> tuple[Word, ...]:
+        off = self._offset or 0.0
+        return tuple(
+            Word(i["word"], round(off + float(i["start"]), 3), round(off + float(i["end"]), 3), float(i.get("conf", 1.0)))
+            for i in items
+        )
+
     def _final(self, result: dict) -> list[Transcript]:
         self._partial = ""
-        words = _words(result.get("result", []))
+        words = self._words(result.get("result", []))
         text = result.get("text", "")
         if not text or not words:
             return []
@@ -67,12 +74,14 @@ class VoskRecognizer:
 
 
 class VoskEngine:
+    """A loaded Vosk model; its recognisers (one per speaker) share it."""
+
     name = "vosk"
 
-    def __init__(self, info: ModelInfo, language: str):
-        self.model = info.name
+    def __init__(self, model_dir: Path, language: str, name: str = ""):
+        self.model = name or Path(model_dir).name
         self.language = language
-        self._model = load_vosk_model(info)
+        self._model = load_vosk_model(Path(model_dir), self.model)
 
     def recognizer(self, speaker: Speaker) -> VoskRecognizer:
         return VoskRecognizer(self._model, speaker)
