@@ -106,7 +106,8 @@ class DeviceSource:
       as a mono WAV is).
     - neither: the default input device, as the agent's headset (``default_devices``).
 
-    The call ends after ``max_seconds`` of audio (tests, timed sessions), on ``stop()`` from
+    Each device is opened at ``samplerate`` if given, else at 16 kHz if it accepts that, else at
+    its default rate; soxr converts on the way in. The call ends after ``max_seconds`` of audio (tests, timed sessions), on ``stop()`` from
     another thread (or Ctrl-C in the reading one), or when every device has stopped.
     """
 
@@ -116,10 +117,11 @@ class DeviceSource:
         agent_device: str | int | None = None,
         caller_channel: int = 0,
         max_seconds: float | None = None,
+        samplerate: int | None = None,
     ):
         if caller_channel not in (0, 1):
             raise AudioInputError(f"--caller-channel {caller_channel}: a stereo device's caller channel is 0 or 1")
-        self._inputs = self._plan(caller_device, agent_device, caller_channel)
+        self._inputs = self._plan(caller_device, agent_device, caller_channel, samplerate)
         self._max_frames = None if max_seconds is None else int(np.ceil(max_seconds * SAMPLE_RATE / HOP_SAMPLES))
         self._queue: queue.Queue = queue.Queue()
         self._streams: list = []
@@ -135,10 +137,12 @@ class DeviceSource:
         )
 
     @staticmethod
-    def _plan(caller_device, agent_device, caller_channel) -> list[_Input]:
+    def _plan(caller_device, agent_device, caller_channel, samplerate) -> list[_Input]:
         sd = _sd()
 
         def rate_of(device: dict, channels: int) -> int:
+            if samplerate is not None:
+                return samplerate
             try:
                 sd.check_input_settings(
                     device=device["index"], channels=channels, samplerate=SAMPLE_RATE, dtype="int16"
