@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import logging
 import queue
-from collections import deque
-from dataclasses import dataclass
-from typing import Iterator
-
 import threading
 import time
+from collections import deque
+from dataclasses import dataclass
 from types import ModuleType
+from typing import Iterator
 
 import numpy as np
 
