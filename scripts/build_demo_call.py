@@ -6,7 +6,7 @@ from real recordings where they exist (Debian's Asterisk prompts, pocketsphinx t
 espeak-ng for everything else. `build_call(turns)` is reusable for golden test calls: give it a
 list of `Turn`s, get the two channels and the ground-truth timeline.
 
-    python scripts/build_demo_call.py                      # writes voiceassist/data/demo/{call.wav,script.json,transcript.txt}
+    python scripts/build_demo_call.py                      # call.wav, script.json, transcript.txt
     python scripts/build_demo_call.py --check-model DIR    # also measures Whisper WER per channel
 
 Deterministic: the same packages give the same bytes (espeak-ng and soxr are deterministic; the
@@ -93,13 +93,16 @@ S = Espeak
 FAST, LOUD = 220, 200  # the agent's rushed stretch: words/min and espeak amplitude
 
 DEMO_TURNS: list[Turn] = [
-    Turn("agent", (Asterisk("hello"), S("Thanks for calling customer service, this is Anna. How can I help you?")), gap_s=0.6),
+    Turn("agent", (Asterisk("hello"), S("Thanks for calling customer service, this is Anna. How can I help you?")),
+         gap_s=0.6),
     Turn("caller", (S("Hello. I ordered a coat from you and I have been waiting for two weeks."),
                     S("Where is my order? This is ridiculous.")), level_dbfs=-23.0, tags=("angry",)),
     Turn("agent", (Asterisk("im-sorry"),), tags=("bare_sorry",)),
     Turn("caller", (S("Sorry is not enough. I've called three times already and nobody does anything about it."),),
          level_dbfs=-22.0, tags=("angry",)),
-    Turn("agent", (S("No. That's the courier's fault, not ours.", spoken="No. That's the koorier's fault, not ours."),), gap_s=-1.6, tags=("overlap", "blame")),
+    # Whisper hears espeak's "courier" as "career"; the respelling keeps the blame phrase audible.
+    Turn("agent", (S("No. That's the courier's fault, not ours.", spoken="No. That's the koorier's fault, not ours."),),
+         gap_s=-1.6, tags=("overlap", "blame")),
     Turn("caller", (S("I don't care whose fault it is. This is useless."),
                     S("Why don't you do something about it?")), level_dbfs=-21.0, tags=("angry", "insult")),
     Turn("agent", (Asterisk("sorry"), S("Can I have your order number, please?")), tags=("bare_sorry", "question")),
@@ -197,7 +200,7 @@ def build_call(turns: Sequence[Turn], voices: Voices = Voices(), *, noise_dbfs: 
                lead_in_s: float = 0.5, tail_s: float = 0.8, seed: int = 0) -> tuple[np.ndarray, dict]:
     """Render turns into a (n, 2) float32 array (caller ch 0, agent ch 1) and the ground truth."""
     rendered, t, prev_end = [], lead_in_s, None
-    for i, turn in enumerate(turns):
+    for turn in turns:
         clips = [render_part(p, turn.speaker, voices) for p in turn.parts]
         pause = np.zeros(int(turn.pause_s * SAMPLE_RATE), np.float32)
         start = t if prev_end is None else prev_end + turn.gap_s
@@ -221,13 +224,14 @@ def build_call(turns: Sequence[Turn], voices: Voices = Voices(), *, noise_dbfs: 
     meta_turns = []
     for i, (turn, start, audio, parts_meta) in enumerate(rendered):
         s = int(round(start * SAMPLE_RATE))
+        text = " ".join(p["text"] for p in parts_meta)
         out[s : s + len(audio), CHANNELS[turn.speaker]] += audio
         meta_turns.append({
             "index": i, "speaker": turn.speaker, "channel": CHANNELS[turn.speaker],
             "start": round(s / SAMPLE_RATE, 3), "end": round((s + len(audio)) / SAMPLE_RATE, 3),
-            "text": " ".join(p["text"] for p in parts_meta), "tags": list(turn.tags),
+            "text": text, "tags": list(turn.tags),
             "level_dbfs": turn.level_dbfs,
-            "words_per_min": round(len(" ".join(p["text"] for p in parts_meta).split()) * 60 * SAMPLE_RATE / len(audio)),
+            "words_per_min": round(len(text.split()) * 60 * SAMPLE_RATE / len(audio)),
             "parts": parts_meta,
         })
     peak = float(np.abs(out).max())
