@@ -72,7 +72,7 @@ Part = Union[Asterisk, Sphinx, Espeak]
 class Turn:
     speaker: str  # "caller" | "agent"
     parts: tuple[Part, ...]
-    # Start relative to the end of the previous turn; negative = talks over the other speaker.
+    # Start relative to the latest end of the turns before; negative = talks over the other speaker.
     gap_s: float = 0.5
     level_dbfs: float = -28.0  # RMS of the active speech on the channel
     tags: tuple[str, ...] = ()  # ground-truth labels: "loud", "fast", "overlap", ...
