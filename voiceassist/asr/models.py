@@ -74,7 +74,7 @@ class CheckResult:
 
     def line(self) -> str:
         m = self.model
-        head = f"{m.name:40} {m.engine:8} {m.language:6} {m.size_bytes / 1e6:8.1f} MB"
+        head = f"{m.name:30} {m.engine:7} {m.language:5} {m.size_bytes / 1e6:7.1f} MB"
         return f"{head}  loads in {self.load_s:.1f} s" if self.ok else f"{head}  BROKEN: {self.problem}"
 
 
