@@ -72,7 +72,7 @@ class WhisperRecognizer:
         self._t = 0.0
 
     def accept(self, frame: Frame) -> list[Transcript]:
-        self._t = frame.end
+        self._t = round(frame.end, 3)
         voiced, boundaries = self._endpointer.push(frame)
         out: list[Transcript] = []
         for b in boundaries:
