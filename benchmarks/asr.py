@@ -126,7 +126,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     timed = Timed()
     with open_wav(call) as wav:
         replay = ReplaySource(wav)
-        run_call(replay, engine, [timed])
+        run_call(replay, engine, [timed], live=True)
     latencies = _latencies(timed.events, replay.started_at)
     results.put({
         "engine": f"{engine.name} ({engine.model})",

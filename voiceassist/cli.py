@@ -108,7 +108,7 @@ def cmd_live(args: argparse.Namespace) -> None:
         sinks = _sinks(args, stack)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
         try:
-            run_call(source, engine, sinks)
+            run_call(source, engine, sinks, live=True)
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
 

@@ -6,16 +6,20 @@ known, so the same recording gives the same events on any machine.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
+import queue
+import threading
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from voiceassist import events
-from voiceassist.asr.base import Engine
+from voiceassist.asr.base import Engine, Recognizer, Transcript
 from voiceassist.errors import VoiceAssistError
 from voiceassist.events import Event
 from voiceassist.sinks.base import Sink
+from voiceassist.frames import Frame, Speaker
 from voiceassist.sources.base import Source
 
 __all__ = ["run_call", "read_events", "run_events"]
@@ -36,14 +40,84 @@ class _Fanout:
             sink.handle(event)
 
 
+# A live runner more than this far behind the audio skips interim re-decodes (finals only).
+_MAX_BACKLOG_S = 1.0
+
+
+class _Inline:
+    """Recognition in the calling thread: deterministic, for offline analysis."""
+
+    def __init__(self, recognizers: dict[Speaker, Recognizer]):
+        self._recognizers = recognizers
+
+    def accept(self, frame: Frame) -> list[Transcript]:
+        return self._recognizers[frame.speaker].accept(frame)
+
+    def finish(self, now: float) -> list[Transcript]:
+        return [tr for r in self._recognizers.values() for tr in r.finish()]
+
+
+class _Worker:
+    """Recognition of both speakers in one background thread, for live calls.
+
+    The audio loop never waits for a decode (a Whisper decode takes 1-2 s), and the two
+    speakers' decodes take turns on the CPU instead of competing for it. Transcripts are
+    stamped with the audio time at which the loop receives them.
+    """
+
+    def __init__(self, recognizers: dict[Speaker, Recognizer]):
+        self._recognizers = recognizers
+        self._frames: queue.Queue[Frame | None] = queue.Queue()
+        self._results: queue.Queue[Transcript] = queue.Queue()
+        self._error: BaseException | None = None
+        self._backlog = round(_MAX_BACKLOG_S * len(recognizers) * 50)  # frames: 50 per second per speaker
+        self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            while (frame := self._frames.get()) is not None:
+                recognizer = self._recognizers[frame.speaker]
+                if hasattr(recognizer, "interim_enabled"):
+                    recognizer.interim_enabled = self._frames.qsize() < self._backlog
+                for tr in recognizer.accept(frame):
+                    self._results.put(tr)
+            for recognizer in self._recognizers.values():
+                for tr in recognizer.finish():
+                    self._results.put(tr)
+        except BaseException as e:  # re-raised in the audio loop
+            self._error = e
+
+    def _ready(self, now: float) -> list[Transcript]:
+        if self._error is not None:
+            raise self._error
+        out = []
+        while not self._results.empty():
+            tr = self._results.get_nowait()
+            out.append(dataclasses.replace(tr, t=max(tr.t, now)))
+        return out
+
+    def accept(self, frame: Frame) -> list[Transcript]:
+        self._frames.put(frame)
+        return self._ready(frame.end)
+
+    def finish(self, now: float) -> list[Transcript]:
+        self._frames.put(None)
+        self._thread.join()
+        return self._ready(now)
+
+
 def run_call(
     source: Source,
     engine: Engine,
     sinks: Iterable[Sink],
     on_progress: Callable[[float], None] | None = None,
+    live: bool = False,
 ) -> float:
     """Analyse one call from ``source`` and return its duration in seconds.
 
+    ``live`` runs recognition in a background thread so audio is never held up by a decode
+    (devices, paced replay); otherwise it runs inline and the events are deterministic.
     The call is ended in order (recognisers flushed, ``call.ended`` written) also when the
     source stops early, e.g. on Ctrl-C in ``live``.
     """
@@ -59,18 +133,18 @@ def run_call(
         )
     )
     recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers}
+    asr = _Worker(recognizers) if live else _Inline(recognizers)
     duration = 0.0
     try:
         for frame in source.frames():
             duration = max(duration, frame.end)
-            for tr in recognizers[frame.speaker].accept(frame):
+            for tr in asr.accept(frame):
                 emit(events.transcript(tr))
             if on_progress is not None:
                 on_progress(duration)
     finally:
-        for recognizer in recognizers.values():
-            for tr in recognizer.finish():
-                emit(events.transcript(tr))
+        for tr in asr.finish(duration):
+            emit(events.transcript(tr))
         emit(events.call_ended(duration=duration, summary=events.transcripts_summary(emit.emitted)))
     return duration
 

@@ -68,6 +68,8 @@ class WhisperRecognizer:
         self._utterance: list[Frame] = []
         self._speech_since_decode = 0.0
         self._interim_s = cfg.whisper.interim_s
+        # Cleared by a live runner that has fallen behind: then only finals are decoded.
+        self.interim_enabled = True
         self._max_frames = int(cfg.whisper.max_utterance_s * 1000) // HOP_MS
         self._t = 0.0
 
@@ -88,7 +90,7 @@ class WhisperRecognizer:
                 self._speech_since_decode += HOP_MS / 1000
             if len(self._utterance) >= self._max_frames:
                 out += self._end_utterance(decode=True, until=frame.end)
-            elif self._interim_s and self._speech_since_decode >= self._interim_s:
+            elif self._interim_s and self.interim_enabled and self._speech_since_decode >= self._interim_s:
                 self._speech_since_decode = 0.0
                 out += self._decode(self._utterance, final=False)
         elif not boundaries:

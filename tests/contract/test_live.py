@@ -1,0 +1,101 @@
+"""The live path: recognition off the audio thread, and `voiceassist live` end to end on real
+PortAudio input devices (ALSA file PCMs, see test_device.py) with the real Whisper model."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from voiceassist.asr import load_engine, models_dir
+from voiceassist.config import load_config
+from voiceassist.pipeline import run_call
+from voiceassist.sources.wav import open_wav
+
+CALLS = Path(__file__).parents[1] / "fixtures" / "calls"
+
+
+def clip16k(name: str) -> np.ndarray:
+    x, rate = sf.read(CALLS / f"{name}.wav")
+    return soxr.resample(x, rate, 16000)
+
+
+def words(text: str) -> set[str]:
+    return set("".join(c if c.isalnum() else " " for c in text.lower()).split())
+
+
+@pytest.fixture(scope="module")
+def sides():
+    """Caller: 'Nobody is available…' from 0.5 s; agent: 'Please leave your message…' after."""
+    caller, agent = clip16k("vm-nobodyavail"), clip16k("vm-intro")
+    n = int(16000 * (0.5 + len(caller) / 16000 + 0.8 + len(agent) / 16000 + 1.5))
+    a, b = np.zeros(n), np.zeros(n)
+    a[8000 : 8000 + len(caller)] = caller
+    start = 8000 + len(caller) + 12800
+    b[start : start + len(agent)] = agent
+    return a, b
+
+
+class Collect:
+    def __init__(self):
+        self.events = []
+
+    def handle(self, event):
+        self.events.append(event)
+
+    def close(self):
+        pass
+
+
+def test_background_recognition_gives_the_inline_finals(tmp_path, sides):
+    path = tmp_path / "call.wav"
+    sf.write(path, np.stack(sides, axis=1), 16000, subtype="PCM_16")
+    cfg = load_config(None, {"asr.engine": "whisper"})
+    engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
+    runs = {}
+    for live in (False, True):
+        sink = Collect()
+        with open_wav(path) as source:
+            run_call(source, engine, [sink], live=live)
+        runs[live] = sink.events
+    def finals(evs):
+        return [(e["speaker"], e["text"], e["start"], e["end"]) for e in evs if e["type"] == "transcript.final"]
+    assert finals(runs[True]) == finals(runs[False])
+    assert len(finals(runs[True])) == 2
+    times = [e["t"] for e in runs[True]]
+    assert times == sorted(times)
+    for e in runs[True]:
+        if e["type"].startswith("transcript."):
+            assert e["t"] >= e["end"]  # stamped when the audio loop received it, after it was said
+
+
+def test_live_command_on_two_input_devices(tmp_path, sides):
+    lines = []
+    for name, samples in zip(("callerline", "headset"), sides):
+        raw = tmp_path / f"{name}.raw"
+        np.round(samples * 32767).astype("<i2").tofile(raw)
+        lines.append(f'pcm.{name} {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}')
+    (tmp_path / ".asoundrc").write_text("\n".join(lines) + "\n")
+    seconds = len(sides[0]) / 16000
+    result = subprocess.run(
+        [sys.executable, "-m", "voiceassist", "live", "--caller-device", "callerline", "--agent-device", "headset",
+         "--engine", "whisper", "--seconds", f"{seconds:.2f}", "--events", "-"],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events[0]["type"] == "call.started" and events[0]["channels"] == 2
+    assert events[-1]["type"] == "call.ended"
+    assert events[-1]["duration"] == pytest.approx(seconds, abs=0.05)
+    said = {s: words(" ".join(e["text"] for e in events if e["type"] == "transcript.final" and e["speaker"] == s))
+            for s in ("caller", "agent")}
+    assert {"nobody", "available", "call"} <= said["caller"]
+    assert {"leave", "message", "tone"} <= said["agent"]
+    assert not {"nobody"} & said["agent"] and not {"leave"} & said["caller"]
