@@ -108,7 +108,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
 
     with open_wav(call) as source:
         started = time.perf_counter()
-        duration = run_call(source, engine, [Null()])
+        duration = run_call(source, engine, [Null()], cfg)
         rtf = (time.perf_counter() - started) / duration
 
     reference = _reference_rtf(engine, Path(call))
@@ -126,7 +126,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     timed = Timed()
     with open_wav(call) as wav:
         replay = ReplaySource(wav)
-        run_call(replay, engine, [timed], live=True)
+        run_call(replay, engine, [timed], cfg, live=True)
     latencies = _latencies(timed.events, replay.started_at)
     results.put({
         "engine": f"{engine.name} ({engine.model})",

@@ -65,9 +65,10 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
                 )
             )
             task = progress.add_task(path.name, total=duration)
-            run_call(source, engine, sinks, on_progress=lambda t: progress.update(task, completed=t))
+            run_call(source, engine, sinks, cfg, levels=args.levels,
+                     on_progress=lambda t: progress.update(task, completed=t))
         else:
-            run_call(source, engine, sinks)
+            run_call(source, engine, sinks, cfg, levels=args.levels)
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -108,7 +109,7 @@ def cmd_live(args: argparse.Namespace) -> None:
         sinks = _sinks(args, stack)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
         try:
-            run_call(source, engine, sinks, live=True)
+            run_call(source, engine, sinks, cfg, levels=args.levels, live=True)
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
 
@@ -159,6 +160,7 @@ def _parser() -> argparse.ArgumentParser:
 
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--events", metavar="FILE", help="write events as JSON lines to FILE ('-' for stdout)")
+    output.add_argument("--levels", action="store_true", help="add 'level' events (loudness, rate) every 0.5 s")
 
     parser = argparse.ArgumentParser(prog="voiceassist", description=__doc__)
     parser.add_argument("--version", action="version", version=f"voiceassist {__version__}")

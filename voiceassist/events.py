@@ -11,7 +11,10 @@ from typing import Any, Iterable
 
 from voiceassist.asr.base import Transcript
 
-__all__ = ["Event", "call_started", "transcript", "call_ended", "dumps", "EVENT_TYPES"]
+__all__ = [
+    "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
+    "call_ended", "dumps", "problem", "summary",
+]
 
 Event = dict[str, Any]
 
@@ -28,12 +31,13 @@ EVENT_TYPES = (
 
 
 _NUMBER = (int, float)
+_MEASURED = (int, float, type(None))  # null: not measured yet (too little speech so far)
 # Fields an event read from a file must have, with their types (the contract; more may follow).
 REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "call.started": {"language": str, "engine": str, "model": str, "sample_rate_in": int, "channels": int},
     "transcript.partial": {"speaker": str, "text": str, "start": _NUMBER, "end": _NUMBER, "words": list},
     "transcript.final": {"speaker": str, "text": str, "start": _NUMBER, "end": _NUMBER, "words": list},
-    "level": {"speaker": str, "loudness_lufs": _NUMBER, "baseline_lufs": _NUMBER, "rate_sps": _NUMBER, "speaking": bool},
+    "level": {"speaker": str, "loudness_lufs": _MEASURED, "baseline_lufs": _MEASURED, "rate_sps": _MEASURED, "speaking": bool},
     "prompt.shown": {"id": str, "kind": str, "text": str, "suggestions": list, "reason": str, "language": str},
     "prompt.cleared": {"id": str, "kind": str},
     "callback.promised": {"text": str, "said_at": _NUMBER},
@@ -86,6 +90,40 @@ def transcript(tr: Transcript) -> Event:
     }
 
 
+def level(m) -> Event:
+    """A speaker's voice measurements (``analysis.monitor.Measurement``)."""
+    def db(x):
+        return None if x is None else round(float(x), 2)
+
+    return {
+        "t": _time(m.t),
+        "type": "level",
+        "speaker": m.speaker,
+        "loudness_lufs": db(m.loudness_lufs),
+        "baseline_lufs": db(m.baseline_lufs),
+        "rate_sps": db(m.rate_sps),
+        "baseline_sps": db(m.baseline_sps),
+        "speaking": m.speaking,
+    }
+
+
+def prompt_shown(t: float, *, id: str, kind: str, text: str, suggestions: list[str], reason: str, language: str) -> Event:
+    return {
+        "t": _time(t),
+        "type": "prompt.shown",
+        "id": id,
+        "kind": kind,
+        "text": text,
+        "suggestions": list(suggestions),
+        "reason": reason,
+        "language": language,
+    }
+
+
+def prompt_cleared(t: float, *, id: str, kind: str) -> Event:
+    return {"t": _time(t), "type": "prompt.cleared", "id": id, "kind": kind}
+
+
 def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:
     return {"t": _time(duration), "type": "call.ended", "duration": _time(duration), "summary": summary}
 
@@ -95,12 +133,15 @@ def dumps(event: Event) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
-def transcripts_summary(events: Iterable[Event]) -> dict[str, Any]:
-    """Counts of final transcripts and words per speaker, for ``call.ended``."""
+def summary(events: Iterable[Event]) -> dict[str, Any]:
+    """What ``call.ended`` sums up: utterances and words per speaker, prompts per kind."""
     finals: dict[str, int] = {}
     words: dict[str, int] = {}
+    prompts: dict[str, int] = {}
     for e in events:
         if e["type"] == "transcript.final":
             finals[e["speaker"]] = finals.get(e["speaker"], 0) + 1
             words[e["speaker"]] = words.get(e["speaker"], 0) + len(e["text"].split())
-    return {"utterances": finals, "words": words}
+        elif e["type"] == "prompt.shown":
+            prompts[e["kind"]] = prompts.get(e["kind"], 0) + 1
+    return {"utterances": finals, "words": words, "prompts": prompts}

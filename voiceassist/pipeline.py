@@ -15,11 +15,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from voiceassist import events
+from voiceassist.analysis.monitor import VoiceMonitor
 from voiceassist.asr.base import Engine, Recognizer, Transcript
+from voiceassist.config import Config
 from voiceassist.errors import VoiceAssistError
 from voiceassist.events import Event
 from voiceassist.sinks.base import Sink
 from voiceassist.frames import Frame, Speaker
+from voiceassist.rules.monitor import MonitorRules
+from voiceassist.rules.phrasebook import load_phrasebook
 from voiceassist.sources.base import Source
 
 __all__ = ["run_call", "read_events", "run_events"]
@@ -107,17 +111,27 @@ class _Worker:
         return self._ready(now)
 
 
+# `level` events are sampled: at most one per speaker per this many seconds (the contract).
+_LEVEL_EVERY_S = 0.5
+
+
 def run_call(
     source: Source,
     engine: Engine,
     sinks: Iterable[Sink],
-    on_progress: Callable[[float], None] | None = None,
+    cfg: Config,
+    *,
+    levels: bool = False,
     live: bool = False,
+    on_progress: Callable[[float], None] | None = None,
 ) -> float:
     """Analyse one call from ``source`` and return its duration in seconds.
 
-    ``live`` runs recognition in a background thread so audio is never held up by a decode
-    (devices, paced replay); otherwise it runs inline and the events are deterministic.
+    Each frame goes through its speaker's voice monitor and the monitor's rules (cheap, always
+    in this thread, so prompts keep pace with the audio) and to speech recognition. ``live``
+    runs recognition in a background thread so audio is never held up by a decode (devices,
+    paced replay); otherwise it runs inline and the events are deterministic. ``levels`` adds
+    sampled ``level`` events.
     The call is ended in order (recognisers flushed, ``call.ended`` written) also when the
     source stops early, e.g. on Ctrl-C in ``live``.
     """
@@ -132,12 +146,24 @@ def run_call(
             channels=info.channels,
         )
     )
+    rules = MonitorRules(cfg.monitor, load_phrasebook(engine.language))
+    monitors = {
+        s: VoiceMonitor(s, cfg.monitor, cfg.audio.vad_aggressiveness, cfg.asr.endpoint_silence_ms)
+        for s in info.speakers
+    }
+    next_level = dict.fromkeys(info.speakers, 0.0)
     recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers}
     asr = _Worker(recognizers) if live else _Inline(recognizers)
     duration = 0.0
     try:
         for frame in source.frames():
             duration = max(duration, frame.end)
+            measurement = monitors[frame.speaker].push(frame)
+            if levels and measurement.t >= next_level[frame.speaker]:
+                emit(events.level(measurement))
+                next_level[frame.speaker] = measurement.t + _LEVEL_EVERY_S
+            for event in rules.on_measurement(measurement):
+                emit(event)
             for tr in asr.accept(frame):
                 emit(events.transcript(tr))
             if on_progress is not None:
@@ -145,7 +171,9 @@ def run_call(
     finally:
         for tr in asr.finish(duration):
             emit(events.transcript(tr))
-        emit(events.call_ended(duration=duration, summary=events.transcripts_summary(emit.emitted)))
+        for event in rules.finish(duration):
+            emit(event)
+        emit(events.call_ended(duration=duration, summary=events.summary(emit.emitted)))
     return duration
 
 
@@ -186,5 +214,5 @@ def run_events(path: str | Path, sinks: Iterable[Sink]) -> float:
             continue
         duration = max(duration, float(event["t"]), float(event.get("end", 0.0)))
         emit(event)
-    emit(events.call_ended(duration=duration, summary=events.transcripts_summary(emit.emitted)))
+    emit(events.call_ended(duration=duration, summary=events.summary(emit.emitted)))
     return duration

@@ -63,7 +63,7 @@ def test_background_recognition_gives_the_inline_finals(tmp_path, sides):
     for live in (False, True):
         sink = Collect()
         with open_wav(path) as source:
-            run_call(source, engine, [sink], live=live)
+            run_call(source, engine, [sink], cfg, live=live)
         runs[live] = sink.events
     def finals(evs):
         return [(e["speaker"], e["text"], e["start"], e["end"]) for e in evs if e["type"] == "transcript.final"]

@@ -93,7 +93,10 @@ class LoudnessMeter:
         self._pending = buf[whole * self._step :]
         return whole
 
-    def _window(self, n: int) -> float:
+    def loudness_over(self, seconds: float) -> float:
+        """Loudness of the last ``seconds`` pushed (0.1 to 3 s, in 100 ms steps); −120 until
+        that much has been pushed."""
+        n = min(self._recent.maxlen, max(1, round(seconds / _STEP_S)))
         if len(self._recent) < n:
             return SILENCE_LUFS
         return _lufs(sum(list(self._recent)[-n:]) / (n * self._step))
@@ -101,12 +104,12 @@ class LoudnessMeter:
     @property
     def momentary_lufs(self) -> float:
         """Loudness of the last 400 ms (−120 until 400 ms have been pushed)."""
-        return self._window(4)
+        return self.loudness_over(0.4)
 
     @property
     def short_term_lufs(self) -> float:
         """Loudness of the last 3 s (−120 until 3 s have been pushed)."""
-        return self._window(30)
+        return self.loudness_over(3.0)
 
     @property
     def integrated_lufs(self) -> float:

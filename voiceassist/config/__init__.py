@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import annotated_types
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -61,9 +61,60 @@ class AsrConfig(_Section):
     vosk: VoskConfig = VoskConfig()
 
 
+class LoudnessMonitorConfig(_Section):
+    window_s: float = Field(1.5, ge=0.4, le=3.0)
+    raise_db: float = Field(6.0, ge=1.0, le=20.0)
+    hysteresis_db: float = Field(3.0, ge=0.5, le=10.0)
+    hold_s: float = Field(0.5, ge=0.0, le=10.0)
+    clear_hold_s: float = Field(1.0, ge=0.0, le=30.0)
+    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(20.0, ge=0.0, le=600.0)
+    baseline_s: float = Field(20.0, ge=3.0, le=300.0)
+    baseline_lufs: float | None = Field(None, ge=-70.0, le=0.0)
+    caller_rise_db: float = Field(3.0, ge=0.5, le=20.0)
+    mirror_db: float = Field(3.0, ge=0.0, le=10.0)
+
+
+class RateMonitorConfig(_Section):
+    window_s: float = Field(5.0, ge=2.0, le=30.0)
+    max_sps: float = Field(5.5, ge=2.0, le=9.0)
+    max_sps_by_language: dict[Literal["en", "tr", "ru", "ar", "hr"], Annotated[float, Field(ge=2.0, le=9.0)]] = {}
+    relative_max: float = Field(1.4, ge=1.1, le=3.0)
+    min_sps: float = Field(4.5, ge=2.0, le=9.0)
+    hysteresis_sps: float = Field(0.5, ge=0.1, le=3.0)
+    hold_s: float = Field(1.0, ge=0.0, le=10.0)
+    clear_hold_s: float = Field(2.0, ge=0.0, le=30.0)
+    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(20.0, ge=0.0, le=600.0)
+    mirror_sps: float = Field(0.5, ge=0.0, le=3.0)
+
+
+class OvertalkConfig(_Section):
+    min_caller_speech_s: float = Field(1.0, ge=0.0, le=10.0)
+    backchannel_max_s: float = Field(0.8, ge=0.2, le=3.0)
+    count: int = Field(3, ge=1, le=20)
+    window_s: float = Field(60.0, ge=5.0, le=600.0)
+    min_show_s: float = Field(6.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(60.0, ge=0.0, le=600.0)
+
+
+class AcknowledgeConfig(_Section):
+    monologue_s: float = Field(30.0, ge=5.0, le=300.0)
+    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(30.0, ge=0.0, le=600.0)
+
+
+class MonitorConfig(_Section):
+    loudness: LoudnessMonitorConfig = LoudnessMonitorConfig()
+    rate: RateMonitorConfig = RateMonitorConfig()
+    overtalk: OvertalkConfig = OvertalkConfig()
+    acknowledge: AcknowledgeConfig = AcknowledgeConfig()
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
+    monitor: MonitorConfig = MonitorConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -95,6 +146,8 @@ def _layer(base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[
 
 def _field_info(model: type[BaseModel], loc: tuple[Any, ...]):
     for i, part in enumerate(loc):
+        if not (isinstance(model, type) and issubclass(model, BaseModel)):
+            return model, None
         field = model.model_fields.get(part)
         if field is None:
             return model, None
@@ -120,7 +173,7 @@ def _valid_values(field) -> str:
 
 
 def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
-    loc = tuple(err["loc"])
+    loc = tuple(p for p in err["loc"] if not str(p).startswith("["))  # pydantic's "[key]" markers
     key = ".".join(str(p) for p in loc)
     source = origin.get(key) or next(
         (origin[k] for k in origin if k.startswith(key + ".")), str(DEFAULT_PATH)
@@ -131,7 +184,7 @@ def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
         section = ".".join(str(p) for p in loc[:-1]) or "top level"
         return f"unknown key {key} in {source}; valid keys in [{section}]: {valid}"
     if field is None:
-        return f"{key} in {source}: {err['msg']}"
+        return f"{key} = {err.get('input')!r} in {source}: {err['msg'][0].lower()}{err['msg'][1:]}"
     given = err.get("input")
     return f"{key} = {given!r} in {source}: {_valid_values(field)}"
 

@@ -1,0 +1,171 @@
+"""The voice monitor's rules on synthetic measurement streams: hold, hysteresis, minimum
+display, cool-down, mirroring, over-talk versus back-channels, monologues."""
+
+from __future__ import annotations
+
+import pytest
+
+from voiceassist.analysis.monitor import Measurement
+from voiceassist.config import load_config
+from voiceassist.rules.monitor import MonitorRules
+from voiceassist.rules.phrasebook import load_phrasebook
+
+HOP = 0.02
+BASE = -30.0
+
+
+def rules(language="en", **overrides):
+    cfg = load_config(None, overrides)
+    return MonitorRules(cfg.monitor, load_phrasebook(language))
+
+
+class Call:
+    """Feeds both speakers' measurements hop by hop, as the pipeline does."""
+
+    def __init__(self, r: MonitorRules):
+        self.r = r
+        self.t = 0.0
+        self.events: list[dict] = []
+
+    def run(self, seconds, agent=None, caller=None):
+        """``agent``/``caller``: None (silent) or a dict of loudness over baseline ``db``, ``sps``."""
+        for _ in range(round(seconds / HOP)):
+            self.t = round(self.t + HOP, 6)
+            for speaker, state in (("caller", caller), ("agent", agent)):
+                voiced = state is not None
+                self.speaking[speaker] = voiced or (self.t - self.last_voiced.get(speaker, -9) < 0.5)
+                if voiced:
+                    self.last_voiced[speaker] = self.t
+                    self.level[speaker] = (BASE + state.get("db", 0.0), state.get("sps", 3.5))
+                loudness, rate = self.level.get(speaker, (None, None))  # held through pauses, as measured
+                m = Measurement(speaker, self.t, voiced, self.speaking[speaker], loudness, BASE, rate, 3.5)
+                self.events += self.r.on_measurement(m)
+        return self
+
+    speaking: dict = {}
+    last_voiced: dict = {}
+    level: dict = {}
+
+    def end(self):
+        self.events += self.r.finish(self.t)
+        return self.events
+
+    def kinds(self, type_="prompt.shown"):
+        return [(e["kind"], e["t"]) for e in self.events if e["type"] == type_]
+
+
+@pytest.fixture
+def call():
+    Call.speaking, Call.last_voiced, Call.level = {}, {}, {}
+    return Call(rules())
+
+
+CALM = {"db": 0.0, "sps": 3.5}
+
+
+def test_a_calm_agent_gets_no_prompt(call):
+    for _ in range(6):
+        call.run(10, agent=CALM).run(0.7).run(15, caller=CALM).run(0.7)
+    assert call.end() == []
+
+
+def test_raised_voice_shows_lower_voice_once_after_the_hold_and_clears_after(call):
+    call.run(10, agent=CALM).run(10, agent={"db": 8.0, "sps": 3.5}).run(10, agent=CALM)
+    assert [k for k, _ in call.kinds()] == ["lower_voice"]
+    (_, shown), = call.kinds()
+    assert shown == pytest.approx(10.5, abs=0.05)  # hold_s = 0.5
+    (_, cleared), = call.kinds("prompt.cleared")
+    assert cleared == pytest.approx(21.0, abs=0.05)  # back under raise - hysteresis for clear_hold_s
+
+
+def test_reason_carries_the_measured_numbers(call):
+    call.run(2, agent={"db": 8.1, "sps": 3.5})
+    shown = [e for e in call.events if e["type"] == "prompt.shown"][0]
+    assert shown["reason"] == "+8.1 dB over your usual level for 0.5 s"
+    assert shown["id"] == "lower_voice-1" and shown["language"] == "en"
+
+
+def test_hysteresis_keeps_the_prompt_between_clear_and_trigger_levels(call):
+    call.run(10, agent={"db": 8.0}).run(20, agent={"db": 4.0})  # 4 dB: under 6, over 6 - 3
+    assert call.kinds("prompt.cleared") == []
+
+
+def test_minimum_display_time(call):
+    call.run(0.8, agent={"db": 8.0}).run(10, agent=CALM)
+    (_, shown), = call.kinds()
+    (_, cleared), = call.kinds("prompt.cleared")
+    assert cleared - shown == pytest.approx(4.0, abs=0.05)
+
+
+def test_cool_down_stops_nagging(call):
+    call.run(5, agent={"db": 8.0}).run(5, agent=CALM).run(5, agent={"db": 8.0}).run(30, agent=CALM)
+    call.run(5, agent={"db": 8.0})
+    shows = [t for _, t in call.kinds()]
+    assert len(shows) == 2 and shows[1] - shows[0] > 20
+
+
+def test_a_louder_caller_tightens_the_agents_threshold():
+    for caller_db, expected in ((0.0, []), (5.0, ["lower_voice"])):
+        Call.speaking, Call.last_voiced, Call.level = {}, {}, {}
+        c = Call(rules()).run(3, caller={"db": caller_db}).run(5, agent={"db": 4.0})
+        assert [k for k, _ in c.kinds()] == expected
+
+
+def test_fast_speech_over_the_language_maximum(call):
+    call.run(10, agent=CALM).run(5, agent={"sps": 6.0})
+    assert [k for k, _ in call.kinds()] == ["slow_down"]
+    assert call.events[0]["reason"] == "6.0 syllables/s, over 4.9"  # own calm 3.5 × 1.4
+
+
+def test_russian_has_its_own_maximum():
+    Call.speaking, Call.last_voiced, Call.level = {}, {}, {}
+    cfg = {"monitor.rate.relative_max": 3.0}  # only the absolute maximum applies
+    assert Call(rules("ru", **cfg)).run(5, agent={"sps": 6.0}).kinds() == []
+    Call.speaking, Call.last_voiced, Call.level = {}, {}, {}
+    assert [k for k, _ in Call(rules("en", **cfg)).run(5, agent={"sps": 6.0}).kinds()] == ["slow_down"]
+
+
+def test_talking_over_the_caller_three_times(call):
+    for _ in range(3):
+        call.run(2, caller=CALM).run(1.5, caller=CALM, agent=CALM).run(1, caller=CALM).run(2)
+    assert [k for k, _ in call.kinds()] == ["let_them_finish"]
+    assert "3 times in 60 s" in call.events[0]["reason"]
+
+
+def test_back_channels_are_not_over_talk(call):
+    for _ in range(5):
+        call.run(2, caller=CALM).run(0.5, caller=CALM, agent=CALM).run(2, caller=CALM).run(1)
+    assert "let_them_finish" not in [k for k, _ in call.kinds()]
+
+
+def test_answering_after_the_caller_stops_is_not_over_talk(call):
+    for _ in range(5):
+        call.run(3, caller=CALM).run(0.6).run(3, agent=CALM).run(0.6)
+    assert call.end() == []
+
+
+def test_a_long_monologue_asks_for_acknowledgement_and_a_back_channel_clears_it(call):
+    call.run(31, caller=CALM)
+    assert [k for k, _ in call.kinds()] == ["acknowledge"]
+    call.run(4, caller=CALM).run(0.4, caller=CALM, agent=CALM).run(2, caller=CALM)
+    assert [k for k, _ in call.kinds("prompt.cleared")] == ["acknowledge"]
+
+
+def test_back_channels_every_few_seconds_mean_no_acknowledge_prompt(call):
+    for _ in range(8):
+        call.run(8, caller=CALM).run(0.4, caller=CALM, agent=CALM)
+    assert call.end() == []
+
+
+def test_prompts_still_up_at_the_end_are_cleared(call):
+    call.run(3, agent={"db": 8.0})
+    events = call.end()
+    assert [e["type"] for e in events] == ["prompt.shown", "prompt.cleared"]
+
+
+@pytest.mark.parametrize("language", ["en", "tr", "ru", "ar", "hr"])
+def test_every_language_has_the_monitor_prompts(language):
+    Call.speaking, Call.last_voiced, Call.level = {}, {}, {}
+    c = Call(rules(language)).run(3, agent={"db": 8.0})
+    shown = c.events[0]
+    assert shown["language"] == language and shown["text"] and "8.0" in shown["reason"]

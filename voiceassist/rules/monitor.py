@@ -1,0 +1,228 @@
+"""The voice monitor's prompts (PLAYBOOK rows 1, 2 and 4), from both speakers' Measurements.
+
+Pure: given Measurements in time order it returns events, timed by the audio, so a recorded
+call replays to the same prompts. Every prompt has a trigger level that must hold for a while,
+a lower clear level (hysteresis), a minimum display time and a cool-down, so nothing flickers
+or nags:
+
+- ``lower_voice``: the agent is ``raise_db`` over their own baseline (``raise_db - mirror_db``
+  while the caller is getting louder than *their* baseline: a louder caller calls for a lower
+  agent);
+- ``slow_down``: the agent's rate is over the language's maximum, or over their own calm rate
+  by ``relative_max`` (but not under ``min_sps``); lower while the caller is agitated;
+- ``let_them_finish``: the agent talked over the caller ``count`` times within ``window_s``;
+- ``acknowledge``: the caller has spoken ``monologue_s`` with no sound from the agent.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+from voiceassist import events
+from voiceassist.analysis.monitor import Measurement
+from voiceassist.events import Event
+from voiceassist.frames import HOP_MS
+from voiceassist.rules.phrasebook import Phrasebook
+
+__all__ = ["MonitorRules"]
+
+# A level prompt also clears once the agent has not spoken for this long: the level it reacts
+# to is no longer there.
+_QUIET_CLEAR_S = 3.0
+# The caller counts as agitated (for mirroring) while their last speech was this recent.
+_CALLER_RECENT_S = 5.0
+# A caller's monologue ends when they fall silent this long: the agent had room to speak.
+_MONOLOGUE_GAP_S = 2.0
+
+
+class _Prompt:
+    """Show/clear bookkeeping for one kind: stable ids, minimum display, cool-down."""
+
+    def __init__(self, kind: str, book: Phrasebook, min_show_s: float, cooldown_s: float):
+        self.kind = kind
+        self._text = book.prompts[kind]
+        self._language = book.language
+        self._min_show_s = min_show_s
+        self._cooldown_s = cooldown_s
+        self._shown = 0
+        self.shown_at: float | None = None
+        self._cooldown_until = -math.inf
+        self._clear_requested = False
+
+    @property
+    def active(self) -> bool:
+        return self.shown_at is not None
+
+    def show(self, t: float, **reason) -> list[Event]:
+        self._clear_requested = False
+        if self.active or t < self._cooldown_until:
+            return []
+        self._shown += 1
+        self.shown_at = t
+        return [
+            events.prompt_shown(
+                t, id=self.id, kind=self.kind, text=self._text.text, suggestions=self._text.suggestions,
+                reason=self._text.reason.format(**reason), language=self._language,
+            )
+        ]
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}-{self._shown}"
+
+    def request_clear(self) -> None:
+        self._clear_requested = self.active
+
+    def tick(self, t: float, force: bool = False) -> list[Event]:
+        """Clears a requested prompt once it has been up ``min_show_s`` (at once if forced)."""
+        if not self.active or not (force or (self._clear_requested and t - self.shown_at >= self._min_show_s)):
+            return []
+        self.shown_at = None
+        self._clear_requested = False
+        self._cooldown_until = t + self._cooldown_s
+        return [events.prompt_cleared(t, id=self.id, kind=self.kind)]
+
+
+class _Level:
+    """A level prompt: shows when ``over`` holds ``hold_s``, clears when ``under`` holds
+    ``clear_hold_s`` or the agent has been quiet ``_QUIET_CLEAR_S``."""
+
+    def __init__(self, prompt: _Prompt, hold_s: float, clear_hold_s: float):
+        self.prompt = prompt
+        self._hold_s = hold_s
+        self._clear_hold_s = clear_hold_s
+        self._over_since: float | None = None
+        self._under_since: float | None = None
+
+    def update(self, t: float, over: bool, under: bool, reason) -> list[Event]:
+        self._over_since = (self._over_since or t) if over else None
+        self._under_since = (self._under_since or t) if under else None
+        if self._over_since is not None and t - self._over_since >= self._hold_s:
+            return self.prompt.show(t, **reason(t - self._over_since))
+        if self._under_since is not None and t - self._under_since >= self._clear_hold_s:
+            self.prompt.request_clear()
+        return []
+
+    def quiet(self, t: float, since: float) -> None:
+        self._over_since = None
+        if t - since >= _QUIET_CLEAR_S:
+            self.prompt.request_clear()
+
+
+class MonitorRules:
+    def __init__(self, cfg, book: Phrasebook):
+        self._cfg = cfg
+        loud, rate, over, ack = cfg.loudness, cfg.rate, cfg.overtalk, cfg.acknowledge
+        self._loud = _Level(_Prompt("lower_voice", book, loud.min_show_s, loud.cooldown_s), loud.hold_s, loud.clear_hold_s)
+        self._fast = _Level(_Prompt("slow_down", book, rate.min_show_s, rate.cooldown_s), rate.hold_s, rate.clear_hold_s)
+        self._overtalk_prompt = _Prompt("let_them_finish", book, over.min_show_s, over.cooldown_s)
+        self._ack_prompt = _Prompt("acknowledge", book, ack.min_show_s, ack.cooldown_s)
+        self._prompts = [self._loud.prompt, self._fast.prompt, self._overtalk_prompt, self._ack_prompt]
+        self._max_sps = rate.max_sps_by_language.get(book.language, rate.max_sps)
+        self._last: dict[str, Measurement] = {}
+        self._speaking_since: dict[str, float | None] = {"caller": None, "agent": None}
+        self._agent_quiet_since = 0.0
+        self._caller_last_voiced = -math.inf
+        self._overtalk_voiced_s: float | None = None  # agent's voice so far in a possible over-talk
+        self._overtalks: deque[float] = deque()
+        self._monologue_since: float | None = None
+
+    def on_measurement(self, m: Measurement) -> list[Event]:
+        out: list[Event] = []
+        was_speaking = self._speaking_since[m.speaker] is not None
+        if m.speaking and not was_speaking:
+            self._speaking_since[m.speaker] = m.t
+        elif not m.speaking:
+            self._speaking_since[m.speaker] = None
+        self._last[m.speaker] = m
+        if m.speaker == "caller":
+            if m.voiced:
+                if self._monologue_since is None or m.t - self._caller_last_voiced > _MONOLOGUE_GAP_S:
+                    self._monologue_since = m.t
+                self._caller_last_voiced = m.t
+            out += self._acknowledge(m)
+        else:
+            out += self._agent(m, started=m.speaking and not was_speaking)
+        for prompt in self._prompts:
+            out += prompt.tick(m.t)
+        return out
+
+    def finish(self, t: float) -> list[Event]:
+        return [e for prompt in self._prompts for e in prompt.tick(t, force=True)]
+
+    # ---------------------------------------------------------------------------------
+
+    def _caller_agitated(self, t: float) -> bool:
+        c = self._last.get("caller")
+        return (
+            c is not None and c.loudness_lufs is not None and c.baseline_lufs is not None
+            and t - self._caller_last_voiced < _CALLER_RECENT_S
+            and c.loudness_lufs - c.baseline_lufs > self._cfg.loudness.caller_rise_db
+        )
+
+    def _agent(self, m: Measurement, started: bool) -> list[Event]:
+        out: list[Event] = []
+        if m.voiced:
+            self._monologue_since = None  # any sound from the agent shows they are listening
+            self._ack_prompt.request_clear()
+        if not m.speaking:
+            self._loud.quiet(m.t, self._agent_quiet_since)
+            self._fast.quiet(m.t, self._agent_quiet_since)
+            self._overtalk_voiced_s = None
+            return out
+        self._agent_quiet_since = m.t
+        agitated = self._caller_agitated(m.t)
+        if m.voiced and m.loudness_lufs is not None and m.baseline_lufs is not None:
+            lc = self._cfg.loudness
+            over_db = m.loudness_lufs - m.baseline_lufs
+            threshold = lc.raise_db - (lc.mirror_db if agitated else 0.0)
+            out += self._loud.update(
+                m.t, over_db > threshold, over_db < threshold - lc.hysteresis_db,
+                lambda held: {"db": over_db, "s": held},
+            )
+        if m.voiced and m.rate_sps is not None:
+            rc = self._cfg.rate
+            maximum = self._max_sps
+            if m.baseline_sps is not None:
+                maximum = min(maximum, max(rc.min_sps, m.baseline_sps * rc.relative_max))
+            maximum -= rc.mirror_sps if agitated else 0.0
+            out += self._fast.update(
+                m.t, m.rate_sps > maximum, m.rate_sps < maximum - rc.hysteresis_sps,
+                lambda held: {"sps": m.rate_sps, "max": maximum},
+            )
+        out += self._overtalk(m, started)
+        return out
+
+    def _overtalk(self, m: Measurement, started: bool) -> list[Event]:
+        oc = self._cfg.overtalk
+        caller_since = self._speaking_since["caller"]
+        if started:
+            mid_utterance = caller_since is not None and m.t - caller_since >= oc.min_caller_speech_s
+            self._overtalk_voiced_s = 0.0 if mid_utterance else None
+        if self._overtalk_voiced_s is None or not m.voiced:
+            return []
+        self._overtalk_voiced_s += HOP_MS / 1000
+        if self._overtalk_voiced_s < oc.backchannel_max_s:
+            return []
+        self._overtalk_voiced_s = None
+        if caller_since is None:  # the caller stopped: a turn change, not an interruption
+            return []
+        self._overtalks.append(m.t)
+        while self._overtalks and m.t - self._overtalks[0] > oc.window_s:
+            self._overtalks.popleft()
+        if len(self._overtalks) < oc.count:
+            return []
+        n = len(self._overtalks)
+        self._overtalks.clear()
+        shown = self._overtalk_prompt.show(m.t, n=n, window=oc.window_s)
+        self._overtalk_prompt.request_clear()  # a nudge, not a state: it goes after min_show_s
+        return shown
+
+    def _acknowledge(self, m: Measurement) -> list[Event]:
+        if self._monologue_since is None or not m.speaking:
+            return []
+        held = m.t - self._monologue_since
+        if held < self._cfg.acknowledge.monologue_s:
+            return []
+        return self._ack_prompt.show(m.t, s=held)
