@@ -55,7 +55,8 @@ class _Inline:
         self._recognizers = recognizers
 
     def accept(self, frame: Frame) -> list[Transcript]:
-        return self._recognizers[frame.speaker].accept(frame)
+        recognizer = self._recognizers.get(frame.speaker)  # none when only the monitor runs
+        return recognizer.accept(frame) if recognizer is not None else []
 
     def finish(self, now: float) -> list[Transcript]:
         return [tr for r in self._recognizers.values() for tr in r.finish()]
@@ -117,7 +118,7 @@ _LEVEL_EVERY_S = 0.5
 
 def run_call(
     source: Source,
-    engine: Engine,
+    engine: Engine | None,
     sinks: Iterable[Sink],
     cfg: Config,
     *,
@@ -131,29 +132,31 @@ def run_call(
     in this thread, so prompts keep pace with the audio) and to speech recognition. ``live``
     runs recognition in a background thread so audio is never held up by a decode (devices,
     paced replay); otherwise it runs inline and the events are deterministic. ``levels`` adds
-    sampled ``level`` events.
+    sampled ``level`` events. With no ``engine`` only the voice monitor runs (no transcripts),
+    in ``cfg.asr.language``.
     The call is ended in order (recognisers flushed, ``call.ended`` written) also when the
     source stops early, e.g. on Ctrl-C in ``live``.
     """
     emit = _Fanout(sinks)
     info = source.info
+    language = engine.language if engine is not None else cfg.asr.language
     emit(
         events.call_started(
-            language=engine.language,
-            engine=engine.name,
-            model=engine.model,
+            language=language,
+            engine=engine.name if engine is not None else "none",
+            model=engine.model if engine is not None else "",
             sample_rate_in=info.sample_rate_in,
             channels=info.channels,
         )
     )
-    rules = MonitorRules(cfg.monitor, load_phrasebook(engine.language))
+    rules = MonitorRules(cfg.monitor, load_phrasebook(language))
     monitors = {
         s: VoiceMonitor(s, cfg.monitor, cfg.audio.vad_aggressiveness, cfg.asr.endpoint_silence_ms)
         for s in info.speakers
     }
     next_level = dict.fromkeys(info.speakers, 0.0)
-    recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers}
-    asr = _Worker(recognizers) if live else _Inline(recognizers)
+    recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers} if engine is not None else {}
+    asr = _Worker(recognizers) if live and recognizers else _Inline(recognizers)
     duration = 0.0
     try:
         for frame in source.frames():
