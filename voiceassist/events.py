@@ -103,6 +103,7 @@ def level(m) -> Event:
         "baseline_lufs": db(m.baseline_lufs),
         "rate_sps": db(m.rate_sps),
         "baseline_sps": db(m.baseline_sps),
+        "wpm": None if m.wpm is None else round(m.wpm, 1),
         "speaking": m.speaking,
     }
 

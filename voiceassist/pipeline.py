@@ -168,6 +168,7 @@ def run_call(
             for event in rules.on_measurement(measurement):
                 emit(event)
             for tr in asr.accept(frame):
+                monitors[tr.speaker].hear(tr)
                 emit(events.transcript(tr))
             if on_progress is not None:
                 on_progress(duration)

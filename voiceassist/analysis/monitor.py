@@ -10,11 +10,13 @@ over the same first stretch of speech.
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from voiceassist.analysis.loudness import SILENCE_LUFS, LoudnessMeter
 from voiceassist.analysis.rate import SpeechRate
 from voiceassist.analysis.vad import Endpointer
+from voiceassist.asr.base import Transcript
 from voiceassist.frames import HOP_MS, SAMPLE_RATE, Frame, Speaker
 
 __all__ = ["Measurement", "VoiceMonitor"]
@@ -24,6 +26,8 @@ _HOP_S = HOP_MS / 1000
 # emphasis), with a time constant of this many seconds of speech.
 _ADAPT_BAND_DB = 3.0
 _ADAPT_TAU_S = 300.0
+# Words per minute are counted over the speaker's utterances of the last minute of the call.
+_WPM_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +40,7 @@ class Measurement:
     baseline_lufs: float | None  # the speaker's own calm level; None until learned
     rate_sps: float | None  # syllables per second of phonation; None before enough speech
     baseline_sps: float | None  # the speaker's own calm rate; None until learned
+    wpm: float | None = None  # words per minute of speech, from final transcripts; None without
 
 
 class VoiceMonitor:
@@ -50,6 +55,18 @@ class VoiceMonitor:
         self._learning = LoudnessMeter(SAMPLE_RATE) if self._baseline is None else None
         self._baseline_sps: float | None = None
         self._speech_s = 0.0
+        self._utterances: deque[tuple[float, float, int]] = deque()  # start, end, words
+        self._wpm: float | None = None
+
+    def hear(self, transcript: Transcript) -> None:
+        """A final transcript of this speaker: words per minute over their recent utterances."""
+        if not transcript.final or not transcript.words or transcript.end <= transcript.start:
+            return
+        self._utterances.append((transcript.start, transcript.end, len(transcript.words)))
+        while self._utterances[0][1] < transcript.end - _WPM_WINDOW_S:
+            self._utterances.popleft()
+        spoken_s = sum(end - start for start, end, _ in self._utterances)
+        self._wpm = 60.0 * sum(n for _, _, n in self._utterances) / spoken_s
 
     def push(self, frame: Frame) -> Measurement:
         voiced, _ = self._endpointer.push(frame)
@@ -74,5 +91,5 @@ class VoiceMonitor:
         return Measurement(
             self.speaker, frame.end, voiced, self._endpointer.in_speech,
             None if loudness is None or loudness <= SILENCE_LUFS else loudness, self._baseline, rate,
-            self._baseline_sps,
+            self._baseline_sps, self._wpm,
         )
