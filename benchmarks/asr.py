@@ -85,6 +85,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     from voiceassist.asr import load_engine, models_dir
     from voiceassist.config import load_config
     from voiceassist.pipeline import run_call
+    from voiceassist.sinks.memory import ListSink
     from voiceassist.sources.replay import ReplaySource
     from voiceassist.sources.wav import open_wav
 
@@ -99,35 +100,18 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
     load_s = time.perf_counter() - started
 
-    class Null:
-        def handle(self, event):
-            pass
-
-        def close(self):
-            pass
-
     with open_wav(call) as source:
         started = time.perf_counter()
-        duration = run_call(source, engine, [Null()], cfg)
+        duration = run_call(source, engine, [], cfg)
         rtf = (time.perf_counter() - started) / duration
 
     reference = _reference_rtf(engine, Path(call))
 
-    class Timed:
-        def __init__(self):
-            self.events = []
-
-        def handle(self, event):
-            self.events.append((time.monotonic(), event))
-
-        def close(self):
-            pass
-
-    timed = Timed()
+    timed = ListSink()
     with open_wav(call) as wav:
         replay = ReplaySource(wav)
         run_call(replay, engine, [timed], cfg, live=True)
-    latencies = _latencies(timed.events, replay.started_at)
+    latencies = _latencies(list(zip(timed.arrived, timed.events)), replay.started_at)
     results.put({
         "engine": f"{engine.name} ({engine.model})",
         "load_s": load_s,

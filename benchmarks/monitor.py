@@ -22,6 +22,7 @@ from voiceassist.config import load_config
 from voiceassist.pipeline import run_call
 from voiceassist.rules.monitor import MonitorRules
 from voiceassist.rules.phrasebook import load_phrasebook
+from voiceassist.sinks.memory import ListSink
 from voiceassist.sources.replay import ReplaySource
 from voiceassist.sources.wav import open_wav
 
@@ -58,17 +59,6 @@ def cost(path: Path, cfg) -> tuple[float, float, float]:
     return duration, monitor_s, decode_s
 
 
-class Timed:
-    def __init__(self):
-        self.events = []
-
-    def handle(self, event):
-        self.events.append((time.monotonic(), event))
-
-    def close(self):
-        pass
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--paced", action="store_true", help="also measure wall-clock latency in real time")
@@ -88,11 +78,12 @@ def main() -> None:
     print(f"\n{'call':20} {'prompt':16} {'onset s':>8} {'audio latency s':>16} {'wall latency s':>15}")
     for name, (key, kind) in ONSETS.items():
         t0 = onset(manifest[name], key)
-        timed = Timed()
+        timed = ListSink()
         with open_wav(GOLDEN / name) as wav:
             source = ReplaySource(wav) if args.paced else wav
             run_call(source, None, [timed], cfg)
-        hit = next(((w, e) for w, e in timed.events if e["type"] == "prompt.shown" and e["kind"] == kind), None)
+        hit = next(((w, e) for w, e in zip(timed.arrived, timed.events)
+                    if e["type"] == "prompt.shown" and e["kind"] == kind), None)
         if hit is None:
             print(f"{name:20} {kind:16} {t0:8.2f} {'none':>16}")
             continue

@@ -17,6 +17,7 @@ import soxr
 from voiceassist.asr import load_engine, models_dir
 from voiceassist.config import load_config
 from voiceassist.pipeline import run_call
+from voiceassist.sinks.memory import ListSink
 from voiceassist.sources.wav import open_wav
 
 CALLS = Path(__file__).parents[1] / "fixtures" / "calls"
@@ -43,17 +44,6 @@ def sides():
     return a, b
 
 
-class Collect:
-    def __init__(self):
-        self.events = []
-
-    def handle(self, event):
-        self.events.append(event)
-
-    def close(self):
-        pass
-
-
 def test_background_recognition_gives_the_inline_finals(tmp_path, sides):
     path = tmp_path / "call.wav"
     sf.write(path, np.stack(sides, axis=1), 16000, subtype="PCM_16")
@@ -61,7 +51,7 @@ def test_background_recognition_gives_the_inline_finals(tmp_path, sides):
     engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
     runs = {}
     for live in (False, True):
-        sink = Collect()
+        sink = ListSink()
         with open_wav(path) as source:
             run_call(source, engine, [sink], cfg, live=live)
         runs[live] = sink.events

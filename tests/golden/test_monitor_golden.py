@@ -13,6 +13,7 @@ import pytest
 from voiceassist.config import load_config
 from voiceassist.events import dumps
 from voiceassist.pipeline import run_call
+from voiceassist.sinks.memory import ListSink
 from voiceassist.sources.wav import open_wav
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
@@ -20,19 +21,8 @@ MANIFEST = json.loads((GOLDEN / "manifest.json").read_text(encoding="utf-8"))
 CALLS = {entry["file"]: entry for entry in MANIFEST["files"]}
 
 
-class Collect:
-    def __init__(self):
-        self.events = []
-
-    def handle(self, event):
-        self.events.append(event)
-
-    def close(self):
-        pass
-
-
 def monitor(name: str, **overrides) -> list[dict]:
-    sink = Collect()
+    sink = ListSink()
     with open_wav(GOLDEN / name) as source:
         run_call(source, None, [sink], load_config(None, overrides))
     return sink.events
