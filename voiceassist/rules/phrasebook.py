@@ -1,8 +1,13 @@
-"""Phrasebooks: per language, what each prompt says and the lines it suggests.
+"""Phrasebooks: per language, what each prompt says, the lines it suggests, and the phrases
+that trigger it.
 
-``config/phrasebooks/<lang>.toml`` ships for en, tr, ru, ar and hr. Each ``[prompts.<kind>]``
-has the ``text`` shown, the ``suggestions`` (lines the agent can say) and a ``reason``
-template whose ``{fields}`` are filled with what was measured or heard.
+``config/phrasebooks/<lang>.toml`` ships for en, tr, ru, ar and hr:
+
+- ``[prompts.<kind>]``: the ``text`` shown, fixed ``suggestions``, and a ``reason`` template
+  whose ``{fields}`` are filled with what was measured or heard;
+- ``[intents.<intent>]``: ``phrases`` that signal an intent (see ``rules.matching``), and
+  ``[intents.negation] words``;
+- ``[lines.<kind>]``: suggested lines per topic (``default`` when no topic fits).
 """
 
 from __future__ import annotations
@@ -15,30 +20,68 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from voiceassist.config import _read_toml
 from voiceassist.errors import ConfigError
 
-__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS"]
+__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
 
 PHRASEBOOK_DIR = Path(__file__).parents[1] / "config" / "phrasebooks"
 
+_HEARD = {"who": "caller", "heard": "where is my order"}
 # The fields each kind's reason template may use, with sample values to check it formats.
-REASON_FIELDS: dict[str, dict[str, float]] = {
+REASON_FIELDS: dict[str, dict[str, object]] = {
     "lower_voice": {"db": 8.1, "s": 3.2},
     "slow_down": {"sps": 6.4, "max": 5.5},
     "let_them_finish": {"n": 3, "window": 60.0},
     "acknowledge": {"s": 31.0},
+    "dont_take_personally": _HEARD,
+    "empathy": _HEARD,
+    "specific_apology": _HEARD,
+    "use_name": _HEARD,
+    "no_blame": _HEARD,
+    "ask_questions": _HEARD,
+    "offer_solution": _HEARD,
+    "commit_action": _HEARD,
+    "pause_callback": _HEARD,
+    "offer_supervisor": _HEARD,
+    "goodwill": {"minutes": 12},
+    "callback_reminder": {"heard": "I'll call you back later"},
 }
+_MONITOR_KINDS = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
+TOPICS = ("late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund", "repeat_contact")
+INTENTS = (
+    "insult", "frustration", *TOPICS, "manager", "do_something", "name",
+    "agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback",
+)
+Kind = Literal[
+    "lower_voice", "slow_down", "let_them_finish", "dont_take_personally", "acknowledge", "empathy",
+    "specific_apology", "use_name", "no_blame", "ask_questions", "offer_solution", "commit_action",
+    "pause_callback", "offer_supervisor", "goodwill", "callback_reminder",
+]
+IntentName = Literal[
+    "insult", "frustration", "late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund",
+    "repeat_contact", "manager", "do_something", "name", "agent_blame", "agent_excuse", "agent_sorry",
+    "agent_question", "agent_callback", "negation",
+]
 
 
-class PromptText(BaseModel):
+class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
+
+
+class PromptText(_Strict):
     text: str = Field(min_length=1)
     suggestions: list[str] = []
     reason: str = Field(min_length=1)
 
 
-class Phrasebook(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=False)
+class Intent(_Strict):
+    phrases: list[str] = []
+    words: list[str] = []  # [intents.negation]
+
+
+class Phrasebook(_Strict):
     language: Literal["en", "tr", "ru", "ar", "hr"]
-    prompts: dict[Literal["lower_voice", "slow_down", "let_them_finish", "acknowledge"], PromptText]
+    prompts: dict[Kind, PromptText]
+    intents: dict[IntentName, Intent] = {}
+    lines: dict[str, dict[str, str | list[str]]] = {}
 
 
 def load_phrasebook(language: str, folder: Path = PHRASEBOOK_DIR) -> Phrasebook:
@@ -50,15 +93,21 @@ def load_phrasebook(language: str, folder: Path = PHRASEBOOK_DIR) -> Phrasebook:
         book = Phrasebook.model_validate(_read_toml(path))
     except ValidationError as e:
         err = e.errors()[0]
-        key = ".".join(str(p) for p in err["loc"])
+        key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("["))
         raise ConfigError(f"{key} in {path}: {err['msg']}") from None
-    for kind, fields in REASON_FIELDS.items():
+    for kind in _MONITOR_KINDS:
         if kind not in book.prompts:
             raise ConfigError(f"prompts.{kind} missing in {path}")
+    for kind, prompt in book.prompts.items():
+        fields = REASON_FIELDS[kind]
         try:
-            book.prompts[kind].reason.format(**fields)
+            prompt.reason.format(**fields)
         except (KeyError, IndexError, ValueError) as e:
             raise ConfigError(
                 f"prompts.{kind}.reason in {path}: bad template ({e}); it may use {{{'}, {'.join(fields)}}}"
             ) from None
+    for name, intent in book.intents.items():
+        for phrase in intent.phrases:
+            if not phrase.strip() or phrase.count("{") != phrase.count("}") or ("{" in phrase and "{name}" not in phrase):
+                raise ConfigError(f"intents.{name}.phrases in {path}: bad phrase {phrase!r}; only {{name}} may be in braces")
     return book
