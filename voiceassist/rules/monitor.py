@@ -19,11 +19,11 @@ from __future__ import annotations
 import math
 from collections import deque
 
-from voiceassist import events
 from voiceassist.analysis.monitor import Measurement
 from voiceassist.events import Event
 from voiceassist.frames import HOP_MS
 from voiceassist.rules.phrasebook import Phrasebook
+from voiceassist.rules.prompt import Prompt
 
 __all__ = ["MonitorRules"]
 
@@ -36,59 +36,11 @@ _CALLER_RECENT_S = 5.0
 _MONOLOGUE_GAP_S = 2.0
 
 
-class _Prompt:
-    """Show/clear bookkeeping for one kind: stable ids, minimum display, cool-down."""
-
-    def __init__(self, kind: str, book: Phrasebook, min_show_s: float, cooldown_s: float):
-        self.kind = kind
-        self._text = book.prompts[kind]
-        self._language = book.language
-        self._min_show_s = min_show_s
-        self._cooldown_s = cooldown_s
-        self._shown = 0
-        self.shown_at: float | None = None
-        self._cooldown_until = -math.inf
-        self._clear_requested = False
-
-    @property
-    def active(self) -> bool:
-        return self.shown_at is not None
-
-    def show(self, t: float, **reason) -> list[Event]:
-        self._clear_requested = False
-        if self.active or t < self._cooldown_until:
-            return []
-        self._shown += 1
-        self.shown_at = t
-        return [
-            events.prompt_shown(
-                t, id=self.id, kind=self.kind, text=self._text.text, suggestions=self._text.suggestions,
-                reason=self._text.reason.format(**reason), language=self._language,
-            )
-        ]
-
-    @property
-    def id(self) -> str:
-        return f"{self.kind}-{self._shown}"
-
-    def request_clear(self) -> None:
-        self._clear_requested = self.active
-
-    def tick(self, t: float, force: bool = False) -> list[Event]:
-        """Clears a requested prompt once it has been up ``min_show_s`` (at once if forced)."""
-        if not self.active or not (force or (self._clear_requested and t - self.shown_at >= self._min_show_s)):
-            return []
-        self.shown_at = None
-        self._clear_requested = False
-        self._cooldown_until = t + self._cooldown_s
-        return [events.prompt_cleared(t, id=self.id, kind=self.kind)]
-
-
 class _Level:
     """A level prompt: shows when ``over`` holds ``hold_s``, clears when ``under`` holds
     ``clear_hold_s`` or the agent has been quiet ``_QUIET_CLEAR_S``."""
 
-    def __init__(self, prompt: _Prompt, hold_s: float, clear_hold_s: float):
+    def __init__(self, prompt: Prompt, hold_s: float, clear_hold_s: float):
         self.prompt = prompt
         self._hold_s = hold_s
         self._clear_hold_s = clear_hold_s
@@ -114,10 +66,10 @@ class MonitorRules:
     def __init__(self, cfg, book: Phrasebook):
         self._cfg = cfg
         loud, rate, over, ack = cfg.loudness, cfg.rate, cfg.overtalk, cfg.acknowledge
-        self._loud = _Level(_Prompt("lower_voice", book, loud.min_show_s, loud.cooldown_s), loud.hold_s, loud.clear_hold_s)
-        self._fast = _Level(_Prompt("slow_down", book, rate.min_show_s, rate.cooldown_s), rate.hold_s, rate.clear_hold_s)
-        self._overtalk_prompt = _Prompt("let_them_finish", book, over.min_show_s, over.cooldown_s)
-        self._ack_prompt = _Prompt("acknowledge", book, ack.min_show_s, ack.cooldown_s)
+        self._loud = _Level(Prompt("lower_voice", book, loud.min_show_s, loud.cooldown_s), loud.hold_s, loud.clear_hold_s)
+        self._fast = _Level(Prompt("slow_down", book, rate.min_show_s, rate.cooldown_s), rate.hold_s, rate.clear_hold_s)
+        self._overtalk_prompt = Prompt("let_them_finish", book, over.min_show_s, over.cooldown_s)
+        self._ack_prompt = Prompt("acknowledge", book, ack.min_show_s, ack.cooldown_s)
         self._prompts = [self._loud.prompt, self._fast.prompt, self._overtalk_prompt, self._ack_prompt]
         self._max_sps = rate.max_sps_by_language.get(book.language, rate.max_sps)
         self._last: dict[str, Measurement] = {}

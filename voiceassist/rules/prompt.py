@@ -1,0 +1,61 @@
+"""A prompt's life on screen: stable ids, minimum display time, cool-down."""
+
+from __future__ import annotations
+
+import math
+
+from voiceassist import events
+from voiceassist.events import Event
+from voiceassist.rules.phrasebook import Phrasebook
+
+__all__ = ["Prompt"]
+
+
+class Prompt:
+    """Show/clear bookkeeping for one kind: stable ids, minimum display, cool-down."""
+
+    def __init__(self, kind: str, book: Phrasebook, min_show_s: float, cooldown_s: float):
+        self.kind = kind
+        self._text = book.prompts[kind]
+        self._language = book.language
+        self._min_show_s = min_show_s
+        self._cooldown_s = cooldown_s
+        self._shown = 0
+        self.shown_at: float | None = None
+        self._cooldown_until = -math.inf
+        self._clear_requested = False
+
+    @property
+    def active(self) -> bool:
+        return self.shown_at is not None
+
+    def show(self, t: float, suggestions: list[str] | None = None, **reason) -> list[Event]:
+        """Shows the prompt unless it is up or cooling down; ``suggestions`` add to the fixed ones."""
+        self._clear_requested = False
+        if self.active or t < self._cooldown_until:
+            return []
+        self._shown += 1
+        self.shown_at = t
+        return [
+            events.prompt_shown(
+                t, id=self.id, kind=self.kind, text=self._text.text,
+                suggestions=[*self._text.suggestions, *(suggestions or [])],
+                reason=self._text.reason.format(**reason), language=self._language,
+            )
+        ]
+
+    @property
+    def id(self) -> str:
+        return f"{self.kind}-{self._shown}"
+
+    def request_clear(self) -> None:
+        self._clear_requested = self.active
+
+    def tick(self, t: float, force: bool = False) -> list[Event]:
+        """Clears a requested prompt once it has been up ``min_show_s`` (at once if forced)."""
+        if not self.active or not (force or (self._clear_requested and t - self.shown_at >= self._min_show_s)):
+            return []
+        self.shown_at = None
+        self._clear_requested = False
+        self._cooldown_until = t + self._cooldown_s
+        return [events.prompt_cleared(t, id=self.id, kind=self.kind)]
