@@ -76,9 +76,9 @@ def cmd_analyze(args: argparse.Namespace) -> None:
     if path.suffix.lower() == ".jsonl":
         from voiceassist.pipeline import run_events
 
-        _config(args)  # a bad config is an error here too
+        cfg = _config(args)
         with ExitStack() as stack:
-            run_events(path, _sinks(args, stack))
+            run_events(path, _sinks(args, stack), cfg)
     else:
         _analyze_wav(path, args)
 

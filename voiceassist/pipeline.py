@@ -24,6 +24,7 @@ from voiceassist.sinks.base import Sink
 from voiceassist.frames import Frame, Speaker
 from voiceassist.rules.monitor import MonitorRules
 from voiceassist.rules.phrasebook import load_phrasebook
+from voiceassist.rules.triggers import TriggerEngine
 from voiceassist.sources.base import Source
 
 __all__ = ["run_call", "read_events", "run_events"]
@@ -149,7 +150,16 @@ def run_call(
             channels=info.channels,
         )
     )
-    rules = MonitorRules(cfg.monitor, load_phrasebook(language))
+    book = load_phrasebook(language)
+    rules = MonitorRules(cfg.monitor, book)
+    triggers = TriggerEngine(book, cfg.triggers)
+
+    def heard(tr: Transcript) -> None:
+        event = events.transcript(tr)
+        emit(event)
+        for derived in triggers.on_transcript(event):
+            emit(derived)
+
     monitors = {
         s: VoiceMonitor(s, cfg.monitor, cfg.audio.vad_aggressiveness, cfg.asr.endpoint_silence_ms)
         for s in info.speakers
@@ -165,20 +175,26 @@ def run_call(
             if levels and measurement.t >= next_level[frame.speaker]:
                 emit(events.level(measurement))
                 next_level[frame.speaker] = measurement.t + _LEVEL_EVERY_S
-            for event in rules.on_measurement(measurement):
+            for event in rules.on_measurement(measurement) + triggers.tick(measurement.t):
                 emit(event)
             for tr in asr.accept(frame):
                 monitors[tr.speaker].hear(tr)
-                emit(events.transcript(tr))
+                heard(tr)
             if on_progress is not None:
                 on_progress(duration)
     finally:
         for tr in asr.finish(duration):
-            emit(events.transcript(tr))
-        for event in rules.finish(duration):
+            heard(tr)
+        for event in rules.finish(duration) + triggers.finish(duration):
             emit(event)
-        emit(events.call_ended(duration=duration, summary=events.summary(emit.emitted)))
+        emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
     return duration
+
+
+def _summary(emitted: list[Event], triggers: TriggerEngine) -> dict:
+    """PLAYBOOK row 14: what to look at after the call."""
+    promises = [{"text": p["text"], "due": p["due"], "said_at": p["said_at"]} for p in triggers.promises]
+    return {**events.summary(emitted), "topics": list(triggers.topics), "promises": promises}
 
 
 def read_events(path: str | Path) -> Iterator[Event]:
@@ -205,18 +221,32 @@ def read_events(path: str | Path) -> Iterator[Event]:
 _INPUT_TYPES = ("call.started", "transcript.partial", "transcript.final", "level")
 
 
-def run_events(path: str | Path, sinks: Iterable[Sink]) -> float:
+def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config) -> float:
     """Re-run a call from its recorded transcript (and level) events; recognition is skipped.
 
-    Derived events (prompts, promises, the end summary) are computed afresh, so a file from an
-    earlier run or another recogniser gives the events this version would have shown.
+    Derived events (prompts from what was said, promises, the end summary) are computed
+    afresh, so a file from an earlier run or another recogniser gives the events this version
+    would have shown. The voice monitor's prompts need the audio and are not re-derived.
     """
     emit = _Fanout(sinks)
     duration = 0.0
+    triggers: TriggerEngine | None = None
     for event in read_events(path):
         if event["type"] not in _INPUT_TYPES:
             continue
+        if triggers is None:
+            language = event["language"] if event["type"] == "call.started" else cfg.asr.language
+            triggers = TriggerEngine(load_phrasebook(language), cfg.triggers)
         duration = max(duration, float(event["t"]), float(event.get("end", 0.0)))
+        for derived in triggers.tick(event["t"]):
+            emit(derived)
         emit(event)
-    emit(events.call_ended(duration=duration, summary=events.summary(emit.emitted)))
+        if event["type"].startswith("transcript."):
+            for derived in triggers.on_transcript(event):
+                emit(derived)
+    if triggers is None:
+        triggers = TriggerEngine(load_phrasebook(cfg.asr.language), cfg.triggers)
+    for derived in triggers.finish(duration):
+        emit(derived)
+    emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
     return duration

@@ -111,10 +111,21 @@ class MonitorConfig(_Section):
     acknowledge: AcknowledgeConfig = AcknowledgeConfig()
 
 
+class TriggersConfig(_Section):
+    fuzzy_min: float = Field(85.0, ge=50.0, le=100.0)
+    min_show_s: float = Field(8.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(30.0, ge=0.0, le=600.0)
+    bare_sorry_count: int = Field(2, ge=1, le=10)
+    bare_sorry_window_s: float = Field(120.0, ge=10.0, le=1800.0)
+    bare_sorry_max_words: int = Field(6, ge=1, le=20)
+    agitation_for_questions: int = Field(2, ge=1, le=10)
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
     monitor: MonitorConfig = MonitorConfig()
+    triggers: TriggersConfig = TriggersConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

@@ -1,0 +1,118 @@
+"""The trigger engine's mechanics on transcript events, with a small test phrasebook."""
+
+from pathlib import Path
+
+import pytest
+
+from voiceassist.config import load_config
+from voiceassist.events import dumps
+from voiceassist.rules.phrasebook import load_phrasebook
+from voiceassist.rules.triggers import TriggerEngine
+
+BOOK = load_phrasebook("en", Path(__file__).parents[1] / "fixtures" / "phrasebook")
+
+
+def said(speaker, text, t, final=True):
+    return {"t": t, "type": "transcript.final" if final else "transcript.partial", "speaker": speaker,
+            "text": text, "start": t - 2, "end": t - 0.5, "words": []}
+
+
+def run(*utterances, **overrides):
+    engine = TriggerEngine(BOOK, load_config(None, overrides).triggers)
+    out = []
+    for u in utterances:
+        out += engine.tick(u["t"]) + engine.on_transcript(u)
+    return engine, out
+
+
+def shown(events):
+    return [(e["kind"], e["suggestions"]) for e in events if e["type"] == "prompt.shown"]
+
+
+def test_a_phrase_repeated_by_partials_and_the_final_fires_once():
+    _, out = run(said("caller", "where is my", 1, False), said("caller", "where is my order", 2, False),
+                 said("caller", "where is my order I have been waiting", 3))
+    assert [k for k, _ in shown(out)] == ["empathy"]
+    assert out[0]["reason"] == 'the caller said "where is my order"'
+
+
+def test_empathy_lines_fit_the_topic():
+    _, out = run(said("caller", "this is ridiculous", 1))
+    assert shown(out) == [("empathy", ["I understand how frustrating this is."])]
+    _, out = run(said("caller", "I've been waiting two weeks", 1))
+    assert shown(out) == [("empathy", ["I understand, two weeks is far too long to wait."])]
+
+
+def test_intents_belong_to_their_speaker():
+    _, out = run(said("agent", "where is my order", 1), said("caller", "that's the courier's fault", 2))
+    assert shown(out) == []
+
+
+def test_blaming_the_courier():
+    _, out = run(said("agent", "well that's the courier's fault not ours", 1))
+    assert [k for k, _ in shown(out)] == ["no_blame"]
+
+
+def test_bare_sorries_ask_for_a_specific_apology_with_name_and_problem():
+    _, out = run(
+        said("caller", "my name is John Miller, where is my order", 1),
+        said("agent", "I'm sorry.", 5),
+        said("agent", "Sorry. Can I have your order number please?", 20),
+    )
+    assert ("specific_apology", ["I'm sorry that your order is so late, John Miller."]) in shown(out)
+
+
+def test_a_specific_apology_is_not_bare():
+    _, out = run(
+        said("caller", "my name is John Miller", 1),
+        said("agent", "I'm sorry, John.", 5),
+        said("agent", "I'm sorry your order is so late and that you had to wait for weeks", 20),
+    )
+    assert "specific_apology" not in [k for k, _ in shown(out)]
+
+
+def test_without_a_known_problem_only_lines_without_one_are_offered():
+    _, out = run(said("agent", "sorry", 5), said("agent", "sorry", 10))
+    assert shown(out) == [("specific_apology", [])]
+
+
+def test_bare_sorries_far_apart_are_forgiven():
+    _, out = run(said("agent", "sorry", 5), said("agent", "sorry", 200))
+    assert shown(out) == []
+
+
+def test_the_name_is_shown_as_heard():
+    engine, out = run(said("caller", "hello my name is Anna Petrova", 1))
+    assert shown(out) == [("use_name", ["Anna Petrova"])] and engine.name == "Anna Petrova"
+
+
+def test_a_call_back_promise_is_recorded():
+    engine, out = run(said("agent", "I'll call you back tomorrow at three", 10))
+    promise = [e for e in out if e["type"] == "callback.promised"]
+    assert promise == [{"t": 10, "type": "callback.promised", "text": "I'll call you back tomorrow at three",
+                        "due": None, "said_at": 8}]
+    assert engine.promises == promise
+
+
+def test_questions_asked_before_anger_stop_the_ask_questions_nudge():
+    _, out = run(said("caller", "this is ridiculous", 1), said("caller", "I called three times already", 20))
+    assert "ask_questions" in [k for k, _ in shown(out)]
+    _, out = run(said("agent", "can I have your order number please", 1),
+                 said("caller", "this is ridiculous", 5), said("caller", "I called three times already", 20))
+    assert "ask_questions" not in [k for k, _ in shown(out)]
+
+
+def test_nudges_clear_after_their_minimum_time_and_cool_down():
+    engine, out = run(said("caller", "this is ridiculous", 1), said("caller", "unacceptable", 5),
+                      **{"triggers.agitation_for_questions": 10})
+    assert len(shown(out)) == 1  # still showing: not twice
+    cleared = engine.tick(9.5)
+    assert [e["type"] for e in cleared] == ["prompt.cleared"]
+    assert engine.on_transcript(said("caller", "ridiculous", 20)) == []  # cooling down until 39
+    assert len(shown(engine.on_transcript(said("caller", "ridiculous", 40)))) == 1
+
+
+def test_same_transcripts_give_the_same_events_byte_for_byte():
+    utterances = [said("caller", "where is my order, this is ridiculous", 1), said("agent", "sorry", 3),
+                  said("agent", "sorry, it's the courier's fault", 6)]
+    assert [dumps(e) for e in run(*utterances)[1]] == [dumps(e) for e in run(*utterances)[1]]
