@@ -1,0 +1,113 @@
+"""The shipped phrasebooks against independent golden sets (tests/fixtures/triggers/<lang>.toml,
+written without seeing the phrasebooks): for each language and intent, precision and recall
+of intent detection must be at least 0.9; names are taken right; and a whole set run through
+`voiceassist analyze EVENTS.jsonl` (the path of a user bringing transcripts) gives prompts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from voiceassist.config import load_config
+from voiceassist.rules.matching import tokens
+from voiceassist.rules.phrasebook import INTENTS, load_phrasebook
+from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
+
+SETS = Path(__file__).parents[1] / "fixtures" / "triggers"
+LANGUAGES = sorted(p.stem for p in SETS.glob("*.toml"))
+MIN_SCORE = 0.9
+# Issue #5 is open: the phrasebooks' phrases are being written and not yet measured against
+# these sets. These tests report the numbers (run with -rxX) and must pass, with this marker
+# removed, before #5 is resolved.
+IN_PROGRESS = pytest.mark.xfail(reason="#5 open: phrasebooks not yet tuned to P/R >= 0.9", strict=False)
+
+
+def golden(language):
+    return tomllib.loads((SETS / f"{language}.toml").read_text(encoding="utf-8"))
+
+
+def engine(language):
+    return TriggerEngine(load_phrasebook(language), load_config().triggers)
+
+
+def scores(language):
+    """Per intent: (precision, recall, misses, false alarms) over that intent's positives and
+    every negative and positive of the other intents of the same speaker."""
+    sets, eng = golden(language), engine(language)
+    speaker_of = {i: "agent" if i in AGENT_INTENTS else "caller" for i in INTENTS}
+    detected = {}
+    for intent in INTENTS:
+        for kind in ("positives", "negatives"):
+            for text in sets[intent][kind]:
+                found = eng.intents(speaker_of[intent], tokens(text, language))
+                detected[(intent, kind, text)] = set(found)
+    out = {}
+    for intent in INTENTS:
+        tp = [t for (i, k, t), f in detected.items() if i == intent and k == "positives" and intent in f]
+        fn = [t for (i, k, t), f in detected.items() if i == intent and k == "positives" and intent not in f]
+        # false alarms: this intent found in its own negatives (the hard cases)
+        fp = [t for (i, k, t), f in detected.items() if i == intent and k == "negatives" and intent in f]
+        precision = len(tp) / (len(tp) + len(fp)) if tp or fp else 0.0
+        recall = len(tp) / (len(tp) + len(fn)) if tp or fn else 0.0
+        out[intent] = (precision, recall, fn, fp)
+    return out
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_sets_are_big_enough(language):
+    sets = golden(language)
+    for intent in INTENTS:
+        assert len(sets[intent]["positives"]) >= 15 and len(sets[intent]["negatives"]) >= 15, intent
+
+
+@IN_PROGRESS
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_precision_and_recall_per_intent(language):
+    result = scores(language)
+    report = "\n".join(
+        f"{language} {intent:15} P={p:.2f} R={r:.2f}  missed: {fn[:3]}  false: {fp[:3]}"
+        for intent, (p, r, fn, fp) in result.items()
+    )
+    print(report)
+    bad = {i: (round(p, 2), round(r, 2)) for i, (p, r, _, _) in result.items() if p < MIN_SCORE or r < MIN_SCORE}
+    assert not bad, report
+
+
+@IN_PROGRESS
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_names_are_taken_right(language):
+    sets, eng = golden(language), engine(language)
+    right = 0
+    for text, name in zip(sets["name"]["positives"], sets["name"]["names"]):
+        found = eng.intents("caller", tokens(text, language)).get("name")
+        right += found is not None and tokens(found.name, language).stems == tokens(name, language).stems
+    assert right / len(sets["name"]["names"]) >= MIN_SCORE
+
+
+@IN_PROGRESS
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_golden_set_through_analyze_events(language, tmp_path):
+    sets = golden(language)
+    lines = [{"t": 0.0, "type": "call.started", "language": language, "engine": "test", "model": "golden set",
+              "sample_rate_in": 8000, "channels": 2}]
+    t = 0.0
+    for intent in INTENTS:
+        for text in sets[intent]["positives"][:3]:
+            t += 60.0  # past every cool-down
+            lines.append({"t": t, "type": "transcript.final", "speaker": "agent" if intent in AGENT_INTENTS else "caller",
+                          "text": text, "start": t - 3, "end": t - 0.5, "words": []})
+    events_in = tmp_path / f"{language}.jsonl"
+    events_in.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in lines), encoding="utf-8")
+    result = subprocess.run([sys.executable, "-m", "voiceassist", "analyze", str(events_in), "--events", "-"],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    kinds = {e["kind"] for e in out if e["type"] == "prompt.shown"}
+    assert {"dont_take_personally", "empathy", "offer_supervisor", "use_name", "no_blame", "commit_action"} <= kinds
+    assert any(e["type"] == "callback.promised" for e in out)
+    assert out[-1]["summary"]["topics"]
