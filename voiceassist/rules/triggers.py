@@ -46,6 +46,11 @@ class TriggerEngine:
             intent: [compile_phrase(p, book.language, self._negations) for p in book.intents[intent].phrases]
             for intent in INTENTS if intent in book.intents
         }
+        # Words of the phrasebook's own phrases are not names ("this is {name}" must not take
+        # "this is ridiculous").
+        self._vocabulary = frozenset(
+            stem for phrases in self._phrases.values() for p in phrases for stem in p.stems if stem != "{name}"
+        )
         self._prompts = {
             kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
             if kind not in ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
@@ -65,6 +70,8 @@ class TriggerEngine:
             if (intent in AGENT_INTENTS) != (speaker == "agent"):
                 continue
             matches = [m for p in phrases if (m := find(p, t, self._cfg.fuzzy_min, self._negations))]
+            if intent == "name":
+                matches = [m for m in matches if tokens(m.name, self.language).stems[0] not in self._vocabulary]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
@@ -73,6 +80,12 @@ class TriggerEngine:
         speaker, now = event["speaker"], event["t"]
         t = tokens(event["text"], self.language)
         found = self.intents(speaker, t)
+        if "name" in found:  # a name ends at the end of its sentence
+            found.pop("name")
+            for part in _SENTENCE.split(event["text"]):
+                if (m := self.intents(speaker, tokens(part, self.language)).get("name")) is not None:
+                    found["name"] = m
+                    break
         new = {i: m for i, m in found.items() if i not in self._fired[speaker]}
         self._fired[speaker] |= set(new)
         if event["type"] == "transcript.final":
