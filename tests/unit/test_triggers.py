@@ -116,3 +116,14 @@ def test_same_transcripts_give_the_same_events_byte_for_byte():
     utterances = [said("caller", "where is my order, this is ridiculous", 1), said("agent", "sorry", 3),
                   said("agent", "sorry, it's the courier's fault", 6)]
     assert [dumps(e) for e in run(*utterances)[1]] == [dumps(e) for e in run(*utterances)[1]]
+
+
+@pytest.mark.parametrize("text", ["this is ridiculous", "This is useless. Why don't you do something?"])
+def test_words_of_the_phrasebook_and_next_sentences_are_not_names(text):
+    engine, out = run(said("caller", text, 1))
+    assert "use_name" not in [k for k, _ in shown(out)] and engine.name == ""
+
+
+def test_a_name_ends_with_its_sentence():
+    engine, _ = run(said("caller", "This is Anna. Where is my order?", 1))
+    assert engine.name == "Anna"
