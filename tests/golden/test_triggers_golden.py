@@ -89,7 +89,6 @@ def test_names_are_taken_right(language):
     assert right / len(sets["name"]["names"]) >= MIN_SCORE
 
 
-@IN_PROGRESS
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_a_golden_set_through_analyze_events(language, tmp_path):
     sets = golden(language)
