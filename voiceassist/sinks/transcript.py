@@ -1,4 +1,5 @@
-"""A readable transcript of final utterances, for `demo` and `analyze` without --events."""
+"""A readable transcript of final utterances, with the prompts the agent would have seen,
+for `demo` and `analyze` without --events."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ class TranscriptPrinter:
                 f"[dim]{_clock(event['start'])}[/dim] [{_STYLE[speaker]}]{speaker:>6}[/]  {escape(event['text'])}",
                 soft_wrap=True,
             )
+        elif kind == "prompt.shown":
+            line = f"[dim]{_clock(event['t'])}[/dim]   [bold yellow]▶ {escape(event['text'])}[/]  [dim]({escape(event['reason'])})[/dim]"
+            for suggestion in event["suggestions"][:2]:
+                line += f"\n{'':14}[yellow]“{escape(suggestion)}”[/]"
+            self._console.print(line, soft_wrap=True)
+        elif kind == "callback.promised":
+            due = event["due"] or "no time agreed"
+            self._console.print(f"[dim]{_clock(event['t'])}[/dim]   [bold magenta]⏰ call-back promised[/] [dim]({due})[/dim]")
         elif kind == "call.ended":
             self._console.print(f"[dim]call ended at {_clock(event['duration'])}[/dim]")
 
