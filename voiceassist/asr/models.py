@@ -64,6 +64,9 @@ class ModelInfo:
     size_bytes: int
     path: Path
 
+    def line(self) -> str:
+        return f"{self.name:30} {self.engine:7} {self.language:5} {self.size_bytes / 1e6:7.1f} MB"
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -73,8 +76,7 @@ class CheckResult:
     problem: str = ""
 
     def line(self) -> str:
-        m = self.model
-        head = f"{m.name:30} {m.engine:7} {m.language:5} {m.size_bytes / 1e6:7.1f} MB"
+        head = self.model.line()
         return f"{head}  loads in {self.load_s:.1f} s" if self.ok else f"{head}  BROKEN: {self.problem}"
 
 

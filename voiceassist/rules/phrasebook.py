@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from voiceassist.config import _read_toml
 from voiceassist.errors import ConfigError
 
-__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
+__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS", "MONITOR_KINDS"]
 
 PHRASEBOOK_DIR = Path(__file__).parents[1] / "config" / "phrasebooks"
 
@@ -44,7 +44,7 @@ REASON_FIELDS: dict[str, dict[str, object]] = {
     "goodwill": {"minutes": 12},
     "callback_reminder": {"heard": "I'll call you back later"},
 }
-_MONITOR_KINDS = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
+MONITOR_KINDS = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
 TOPICS = ("late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund", "repeat_contact")
 INTENTS = (
     "insult", "frustration", *TOPICS, "manager", "do_something", "name",
@@ -95,7 +95,7 @@ def load_phrasebook(language: str, folder: Path = PHRASEBOOK_DIR) -> Phrasebook:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("["))
         raise ConfigError(f"{key} in {path}: {err['msg']}") from None
-    for kind in _MONITOR_KINDS:
+    for kind in MONITOR_KINDS:
         if kind not in book.prompts:
             raise ConfigError(f"prompts.{kind} missing in {path}")
     for kind, prompt in book.prompts.items():

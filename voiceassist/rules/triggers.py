@@ -24,7 +24,7 @@ from collections import deque
 
 from voiceassist.events import Event
 from voiceassist.rules.matching import Match, Tokens, compile_phrase, find, tokens
-from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook
+from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
 __all__ = ["TriggerEngine", "AGENT_INTENTS"]
@@ -53,7 +53,7 @@ class TriggerEngine:
         )
         self._prompts = {
             kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
-            if kind not in ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
+            if kind not in MONITOR_KINDS
         }
         self._fired: dict[str, set[str]] = {"caller": set(), "agent": set()}
         self.topics: list[str] = []  # in the order first heard (for the summary)
@@ -63,11 +63,12 @@ class TriggerEngine:
         self._asked = False
         self._bare_sorry: deque[float] = deque()
 
-    def intents(self, speaker: str, t: Tokens) -> dict[str, Match]:
-        """The intents of ``speaker`` found in ``t``, each with its best match."""
+    def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None) -> dict[str, Match]:
+        """The intents of ``speaker`` (or just those in ``only``) found in ``t``, each with its
+        best match."""
         found = {}
         for intent, phrases in self._phrases.items():
-            if (intent in AGENT_INTENTS) != (speaker == "agent"):
+            if (intent in AGENT_INTENTS) != (speaker == "agent") or (only is not None and intent not in only):
                 continue
             matches = [m for p in phrases if (m := find(p, t, self._cfg.fuzzy_min, self._negations))]
             if intent == "name":
@@ -83,7 +84,7 @@ class TriggerEngine:
         if "name" in found:  # a name ends at the end of its sentence
             found.pop("name")
             for part in _SENTENCE.split(event["text"]):
-                if (m := self.intents(speaker, tokens(part, self.language)).get("name")) is not None:
+                if (m := self.intents(speaker, tokens(part, self.language), ("name",)).get("name")) is not None:
                     found["name"] = m
                     break
         new = {i: m for i, m in found.items() if i not in self._fired[speaker]}
@@ -159,12 +160,13 @@ class TriggerEngine:
             return False
         if self.name and self.name.split()[0].lower() in sentence.words:
             return False
-        return not set(self.intents("caller", sentence)) & set(TOPICS)
+        return not self.intents("caller", sentence, TOPICS)
 
     def _sorry(self, text: str, now: float, speaker: str, heard: str, topic: str | None) -> list[Event]:
         apologies = [
             sentence for part in _SENTENCE.split(text)
-            if (sentence := tokens(part, self.language)).words and "agent_sorry" in self.intents("agent", sentence)
+            if (sentence := tokens(part, self.language)).words
+            and self.intents("agent", sentence, ("agent_sorry",))
         ]
         if not any(self._bare(sentence) for sentence in apologies):
             return []
