@@ -65,6 +65,26 @@ def test_sets_are_big_enough(language):
         assert len(sets[intent]["positives"]) >= 15 and len(sets[intent]["negatives"]) >= 15, intent
 
 
+# The sets measure the phrasebooks only while they stay independent of them. A phrase may share
+# words with a golden utterance, and idioms are common to any two writers ("nothing I can do",
+# "каждый раз одно и то же": 6 words), but a run of 7 words in a row is a copied utterance.
+COPIED_RUN = 7
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_phrasebook_phrases_are_not_copied_from_the_set(language):
+    sets, book = golden(language), load_phrasebook(language)
+    utterances = [" " + " ".join(tokens(text, language).words) + " "
+                  for intent in INTENTS for kind in ("positives", "negatives") for text in sets[intent][kind]]
+    copied = []
+    for intent in book.intents.values():
+        for phrase in intent.phrases:
+            words = tokens(phrase, language).words
+            runs = {" " + " ".join(words[i : i + COPIED_RUN]) + " " for i in range(len(words) - COPIED_RUN + 1)}
+            copied += [phrase for run in runs if any(run in u for u in utterances)][:1]
+    assert not copied, copied
+
+
 @IN_PROGRESS
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_precision_and_recall_per_intent(language):
