@@ -15,6 +15,7 @@ START = dt.datetime(2026, 11, 23, 10, 0)
     [
         ("en", "I'll call you back tomorrow at three", "tomorrow 15:00", "2026-11-24T15:00:00"),
         ("en", "I will call you back at 3 p.m. tomorrow.", "tomorrow 15:00", "2026-11-24T15:00:00"),  # Whisper's digits
+        ("en", "I'll call you back tomorrow at 3pm to confirm.", "tomorrow 15:00", "2026-11-24T15:00:00"),
         ("en", "We'll call you at 9:30 on Friday.", "friday 09:30", "2026-11-27T09:30:00"),
         ("en", "I'll call you on Monday", "monday", "2026-11-30"),  # said on a Monday: the next one
         ("en", "I'll call you back in 20 minutes", "in 20 minutes", "2026-11-23T10:21:00"),

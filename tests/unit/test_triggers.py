@@ -251,3 +251,9 @@ def test_bad_phrases_are_named_with_the_file_and_what_is_wrong(tmp_path, phrase,
     (tmp_path / "en.toml").write_text(text.replace('"want manager"', json.dumps(phrase)))
     with pytest.raises(ConfigError, match=rf"intents.manager.phrases in .*en.toml: bad phrase .*{re.escape(problem)}"):
         load_phrasebook("en", tmp_path)
+
+
+def test_the_greetings_question_is_not_a_question_about_the_problem():
+    _, out = run(said("agent", "Hello, this is Anna. How can I help you today?", 1),
+                 said("caller", "this is ridiculous", 10), said("caller", "where is my order", 15))
+    assert "ask_questions" in [k for k, _ in shown(out)]

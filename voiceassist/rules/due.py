@@ -228,7 +228,8 @@ class Due:
 
 
 def _words(text: str, language: str) -> list[str]:
-    return [_fold(w) for w in re.findall(r"[^\W_]+", _lower(text, language))]
+    """Folded words, digits apart from letters ("3pm" is "3" "pm", as "3 pm")."""
+    return [_fold(w) for w in re.findall(r"\d+|[^\W\d_]+", _lower(text, language))]
 
 
 def _number(words: list[str], i: int, numbers: dict[str, int]) -> tuple[int, int] | None:
