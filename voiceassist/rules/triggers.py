@@ -187,8 +187,9 @@ class TriggerEngine:
         elif intent in ("agent_blame", "agent_excuse"):
             out += self._nudge("no_blame", now, self._lines("no_blame", topic), who=speaker, heard=heard)
         elif intent == "agent_question":
-            # a question about the problem: the greeting's "how can I help you?" comes before it
-            self._asked = self._asked or self._agitation > 0
+            # Any question of the phrasebook's counts; a question mark alone only once a problem
+            # is heard (the greeting's "How can I help you?" is not about it).
+            self._asked = self._asked or match.phrase is not _QUESTION_MARK or self._agitation > 0
             if topic:
                 out += self._nudge("offer_solution", now, self._lines("offer_solution", topic), who=speaker, heard=heard)
         elif intent == "agent_sorry":
