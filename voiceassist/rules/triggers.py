@@ -21,15 +21,16 @@ and finals to confirm; an intent fires once per utterance, however many partials
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections import deque
+from collections import Counter, deque
 
 from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
 from voiceassist.rules import due
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules.matching import Match, Negation, Phrase, Tokens, compile_phrase, expand, find, tokens
+from voiceassist.rules.matching import Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
@@ -66,6 +67,13 @@ class TriggerEngine:
 
         self._phrases = {i: compiled(book.intents[i].phrases) for i in INTENTS if i in book.intents}
         self._unless = {i: compiled(book.intents[i].unless) for i in INTENTS if i in book.intents}
+        every = [p for table in (self._phrases, self._unless) for phrases in table.values() for p in phrases]
+        self._words = Words(every, cfg.fuzzy_min, self._negation)
+        # Each phrase filed under its rarest word: only phrases whose rarest word was heard are
+        # tried (a phrasebook expands to thousands of phrases; an utterance has a few words).
+        counts = Counter(key for p in every for key in _keys(p))
+        self._phrase_index = {i: _file(phrases, counts) for i, phrases in self._phrases.items()}
+        self._unless_index = {i: _file(phrases, counts) for i, phrases in self._unless.items()}
         # Words of the phrasebook's own phrases are not names ("this is {name}" must not take
         # "this is ridiculous").
         self._vocabulary = frozenset(
@@ -86,28 +94,39 @@ class TriggerEngine:
     def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None) -> dict[str, Match]:
         """The intents of ``speaker`` (or just those in ``only``) found in ``t``, each with its
         best match."""
+        similar = self._words.compare(t)
         found = {}
-        for intent, phrases in self._phrases.items():
+        for intent, index in self._phrase_index.items():
             if (intent in AGENT_INTENTS) != (speaker == "agent") or (only is not None and intent not in only):
                 continue
-            matches = [m for p in phrases if (m := self._find(p, t))]
+            matches = [m for p in _heard(index, similar) if (m := self._find(p, t, similar))]
             if intent == "name":
-                matches = [m for m in matches if tokens(m.name, self.language).stems[0] not in self._vocabulary]
+                matches = [named for m in matches if (named := self._named(m))]
             elif intent == "agent_sorry":
                 matches = [m for m in matches if self._bare(t, m)]
             elif intent == "agent_question":
                 matches += [Match(_QUESTION_MARK, 100.0, s.start, s.stop - 1) for a in t.asks
                             if len(s := t.sentence(a)) >= _QUESTION_MIN_WORDS]
-            if self._unless[intent]:
-                unless = [u for p in self._unless[intent] if (u := self._find(p, t))]
+            if matches and self._unless[intent]:
+                unless = [u for p in _heard(self._unless_index[intent], similar) if (u := self._find(p, t, similar))]
                 matches = [m for m in matches if not any(
                     u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH for u in unless)]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
 
-    def _find(self, phrase: Phrase, t: Tokens) -> Match | None:
-        return find(phrase, t, self._cfg.fuzzy_min, self._negation)
+    def _find(self, phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
+        return find(phrase, t, self._cfg.fuzzy_min, self._negation, similar)
+
+    def _named(self, match: Match) -> Match | None:
+        """The match with its name, less the phrasebook's own words around it ("hello anna"
+        said before "speaking" is "anna"); None when nothing is left."""
+        words = match.name.split()
+        while words and tokens(words[0], self.language).stems[0] in self._vocabulary:
+            words.pop(0)
+        while words and tokens(words[-1], self.language).stems[0] in self._vocabulary:
+            words.pop()
+        return dataclasses.replace(match, name=" ".join(words)) if words else None
 
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
@@ -237,6 +256,24 @@ class TriggerEngine:
             if problem or "{problem}" not in line  # no problem heard yet: only lines without one
         ]
         return self._nudge("specific_apology", now, lines, who=speaker, heard=heard)
+
+
+def _keys(phrase: Phrase) -> list[tuple[str, str]]:
+    return [key for key in zip(phrase.stems, phrase.folded) if key[0] != "{name}"]
+
+
+def _file(phrases: list[Phrase], counts: Counter) -> dict[tuple[str, str] | None, list[Phrase]]:
+    """``phrases`` filed under their rarest word."""
+    index: dict[tuple[str, str] | None, list[Phrase]] = {}
+    for p in phrases:
+        keys = _keys(p)
+        index.setdefault(min(keys, key=counts.__getitem__) if keys else None, []).append(p)
+    return index
+
+
+def _heard(index: dict[tuple[str, str] | None, list[Phrase]], similar: Similar) -> list[Phrase]:
+    """The phrases whose rarest word was heard (in the index's order: deterministic)."""
+    return [p for key, phrases in index.items() if key is None or key in similar for p in phrases]
 
 
 def _tidy(line: str) -> str:
