@@ -21,6 +21,16 @@ function act(action, line) {
   });
 }
 
+// Lists are rebuilt only when their content changes, so a click on a line is not lost to a
+// meter update redrawing it.
+const last = {};
+function changed(key, value) {
+  const json = JSON.stringify(value);
+  if (last[key] === json) return false;
+  last[key] = json;
+  return true;
+}
+
 function draw(s) {
   const dir = s.rtl ? "rtl" : "ltr";
   document.documentElement.lang = s.language;
@@ -33,8 +43,7 @@ function draw(s) {
   $("reason").textContent = p ? p.reason : "";
   $("prompt-actions").hidden = !p;
   $("waiting").textContent = s.waiting ? "+" + s.waiting + " more" : "";
-  const list = $("suggestions");
-  list.replaceChildren(...(p ? p.suggestions : []).map((line, i) => {
+  if (changed("suggestions", p && [p.id, p.suggestions, p.used])) $("suggestions").replaceChildren(...(p ? p.suggestions : []).map((line, i) => {
     const li = document.createElement("li");
     li.textContent = "“" + line + "”";
     if (p.used.includes(i)) li.className = "used";
@@ -55,14 +64,14 @@ function draw(s) {
     $("agitation").value = typeof c.agitation === "number" ? c.agitation : 0;
     $("agitation-value").textContent = typeof c.agitation === "number" ? c.agitation.toFixed(2) : String(c.agitation);
   }
-  $("transcript").replaceChildren(...s.transcript.map((line) => {
+  if (changed("transcript", s.transcript)) $("transcript").replaceChildren(...s.transcript.map((line) => {
     const el = document.createElement("p");
     el.textContent = line.text;
     if (!line.final) el.className = "partial";
     return el;
   }));
   $("promises").hidden = s.promises.length === 0;
-  $("promise-list").replaceChildren(...s.promises.map((pr) => {
+  if (changed("promises", s.promises)) $("promise-list").replaceChildren(...s.promises.map((pr) => {
     const li = document.createElement("li");
     li.textContent = (pr.due || "no time agreed") + " — " + pr.text;
     return li;
