@@ -68,38 +68,48 @@ class _Quit:
 
 
 def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool, on_progress=None) -> None:
-    """run_call, with the agent's view (--view) when one is asked for: it gets `level` events
-    (the log only with --levels) and records the agent's actions in the event log."""
+    """run_call, with the agent's view (--view) and spoken cue ([ui] cue) when asked for: they
+    get `level` events (the log only with --levels); the view records the agent's actions in
+    the event log."""
     from voiceassist.pipeline import run_call
     from voiceassist.sinks.view import Serialized, ViewState, WithoutLevels
 
     kind = _view_kind(args)
-    if kind == "none":
+    if kind == "none" and not cfg.ui.cue:
         run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress)
         return
     sinks = [Serialized(s if args.levels else WithoutLevels(s)) for s in sinks]
+    if cfg.ui.cue:
+        from voiceassist.sinks.speech import SpokenCue
+
+        cue = SpokenCue(cfg.ui)
+        stack.callback(cue.close)
+        sinks.append(cue)
     record = sinks[0].handle if args.events else None  # the event log, when there is one
-    state = ViewState(cfg, record=record)
     quit_ = _Quit()
+    view = None
     if kind == "terminal":
         from voiceassist.sinks.terminal import TerminalView
 
-        view = TerminalView(state, on_quit=quit_, refresh_per_second=cfg.ui.refresh_per_second)
-    else:
+        view = TerminalView(ViewState(cfg, record=record), on_quit=quit_, refresh_per_second=cfg.ui.refresh_per_second)
+    elif kind == "web":
         from voiceassist.sinks.web import WebView
 
-        view = WebView(state, cfg.ui)
+        view = WebView(ViewState(cfg, record=record), cfg.ui)
         _err.print(f"the agent's view: [bold]{view.url}[/bold]")
-    stack.callback(view.close)
+    if view is not None:
+        stack.callback(view.close)
+        sinks.append(view)
     try:
-        run_call(source, engine, sinks + [view], cfg, levels=True, live=live)
+        run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress)
     except KeyboardInterrupt:
         if not quit_.requested:
             raise  # Ctrl-C: the call has been ended in order all the same
         return
     finally:
         quit_.running = False
-    view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
+    if view is not None:
+        view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
 
 
 def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
