@@ -61,6 +61,22 @@ def _num(value: float | None, fmt: str) -> str:
     return "  --" if value is None else format(value, fmt)
 
 
+_TRANSCRIPT_ROWS = 6  # the newest words only: the panel must fit a small terminal
+
+
+def _transcript(lines: list[dict[str, Any]], width: int, rtl: bool) -> list[Text]:
+    """The caller's newest words, at most ``_TRANSCRIPT_ROWS`` rows, the partial dimmed."""
+    rows: list[Text] = []
+    for line in reversed(lines):
+        style = "" if line["final"] else "dim italic"
+        wrapped = textwrap.wrap(line["text"], width) or [""]
+        for part in reversed(wrapped):
+            if len(rows) == _TRANSCRIPT_ROWS:
+                return [Text("…", style="dim"), *reversed(rows[:-1])]
+            rows.append(Text(get_display(part), style=style, justify="right") if rtl else Text(part, style=style))
+    return list(reversed(rows)) or [Text("…", style="dim")]
+
+
 def render(snap: dict[str, Any], width: int = 80) -> Panel:
     """The panel for one snapshot of the view (``ViewState.snapshot()``)."""
     rtl = snap["rtl"]
@@ -101,8 +117,7 @@ def render(snap: dict[str, Any], width: int = 80) -> Panel:
         bar = _bar(agitation, 0.0, 1.0, 0.5) if isinstance(agitation, (int, float)) else Text("")
     parts.append(Text(label + " ", style="bold") + bar)
     parts.append(Rule("caller", style="dim"))
-    for line in snap["transcript"] or [{"text": "…", "final": True}]:
-        parts.append(_para(line["text"], inner, rtl, "" if line["final"] else "dim italic"))
+    parts.extend(_transcript(snap["transcript"], inner, rtl))
     if snap["promises"]:
         parts.append(Rule("call-backs", style="dim"))
         for promise in snap["promises"]:
