@@ -135,12 +135,22 @@ class EscalationConfig(_Section):
     reminder_after_s: float = Field(20.0, ge=0.0, le=600.0)
 
 
+class UiConfig(_Section):
+    port: int = Field(8765, ge=0, le=65535)
+    refresh_per_second: float = Field(10.0, ge=1.0, le=30.0)
+    cue: bool = False
+    cue_volume: float = Field(0.3, ge=0.05, le=1.0)
+    cue_interval_s: float = Field(20.0, ge=2.0, le=600.0)
+    cue_device: str = ""
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
     monitor: MonitorConfig = MonitorConfig()
     triggers: TriggersConfig = TriggersConfig()
     escalation: EscalationConfig = EscalationConfig()
+    ui: UiConfig = UiConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
