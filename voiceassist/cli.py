@@ -46,6 +46,31 @@ def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
     return sinks
 
 
+def _report_sink(args: argparse.Namespace, sinks: list) -> Any:
+    """With --report: checks the output can be written (before a long analysis) and keeps the
+    call's events for it. The report plots `level` events, so --report implies --levels (and
+    the --events file then re-renders the same report with `voiceassist report`)."""
+    if not getattr(args, "report", None):
+        return None
+    from voiceassist.report import check_output
+    from voiceassist.sinks.memory import ListSink
+
+    check_output(Path(args.report), team=False)
+    args.levels = True
+    kept = ListSink()
+    sinks.append(kept)
+    return kept
+
+
+def _write_report(args: argparse.Namespace, kept: Any, name: str) -> None:
+    if kept is None:
+        return
+    from voiceassist.report import write_call
+
+    out = write_call(kept.events, name, Path(args.report))
+    _err.print(f"[dim]report: {out}[/dim]")
+
+
 def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
     from voiceassist.asr import load_engine, models_dir
     from voiceassist.pipeline import run_call
@@ -56,6 +81,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
         source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
         engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
         sinks = _sinks(args, stack)
+        kept = _report_sink(args, sinks)
         duration = source.info.duration_s or 0.0
         on_progress = None
         if _err.is_terminal and duration > 10:
@@ -68,6 +94,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
             task = progress.add_task(path.name, total=duration)
             on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
         run_call(source, engine, sinks, cfg, levels=args.levels, on_progress=on_progress)
+    _write_report(args, kept, path.stem)
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -77,7 +104,10 @@ def cmd_analyze(args: argparse.Namespace) -> None:
 
         cfg = _config(args)
         with ExitStack() as stack:
-            run_events(path, _sinks(args, stack), cfg)
+            sinks = _sinks(args, stack)
+            kept = _report_sink(args, sinks)
+            run_events(path, sinks, cfg)
+        _write_report(args, kept, path.stem)
     else:
         _analyze_wav(path, args)
 
@@ -111,6 +141,14 @@ def cmd_live(args: argparse.Namespace) -> None:
             run_call(source, engine, sinks, cfg, levels=args.levels, live=True)
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from voiceassist.report import write_reports
+
+    written = write_reports(args.inputs, Path(args.output))
+    more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
+    Console(highlight=False).print(f"wrote {written[0]}{more}")
 
 
 def cmd_devices(args: argparse.Namespace) -> None:
@@ -169,6 +207,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", parents=[common, output], help="analyse a call recording or a file of events")
     p.add_argument("input", metavar="CALL", help="a WAV recording, or EVENTS.jsonl of transcript events")
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="channel of a stereo WAV that is the caller")
+    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
@@ -177,6 +216,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="caller's channel on a stereo device")
     p.add_argument("--seconds", type=float, metavar="S", help="end the call after S seconds of audio")
     p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("report", help="post-call report of an events file; a team page for several")
+    p.add_argument("inputs", nargs="+", metavar="EVENTS", help="EVENTS.jsonl file(s) from analyze --events, or a folder of them")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT",
+        help="one call: the report's file (report.html); several calls or a folder: a folder for index.html and one page per call",
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("devices", help="list input devices and what live would use")
     p.set_defaults(func=cmd_devices)
@@ -189,6 +236,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("demo", parents=[common, output], help="analyse the bundled call recording")
+    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
     p.set_defaults(func=cmd_demo)
     return parser
 

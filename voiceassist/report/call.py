@@ -28,6 +28,7 @@ _QUOTED = re.compile(r'"([^"]+)"|«([^»]+)»|„([^”“]+)[”“]|“([^”]
 # A word-triggered prompt fires on a partial while the words are said, or on the final a few
 # seconds after (a Whisper decode); its words are looked for in utterances this close to it.
 _NEAR_S = 20.0
+_VALID = "a report reads the JSON lines written by voiceassist analyze --events"
 
 
 def heard_phrase(reason: str) -> str | None:
@@ -110,9 +111,11 @@ def load_call(path: Path) -> Call:
     try:
         evs = list(read_events(path))
     except UnicodeDecodeError:
-        raise VoiceAssistError(f"{path}: not an events file (not UTF-8 text); expected the JSON lines of voiceassist analyze --events") from None
+        raise VoiceAssistError(f"{path}: not an events file (not UTF-8 text); {_VALID}") from None
+    except VoiceAssistError as e:
+        raise VoiceAssistError(f"{e}; {_VALID}") from None
     if not evs:
-        raise VoiceAssistError(f"{path}: no events in it; expected the JSON lines of voiceassist analyze --events")
+        raise VoiceAssistError(f"{path}: no events in it; {_VALID}")
     return build_call(evs, path.stem)
 
 

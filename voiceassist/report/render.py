@@ -8,7 +8,6 @@ transcripts, reasons and promises are text from a file and must never become mar
 from __future__ import annotations
 
 import logging
-import os
 from collections import Counter
 from pathlib import Path
 
@@ -72,15 +71,19 @@ def check_output(out: Path, team: bool) -> None:
     if team:
         if out.suffix.lower() == ".html" or out.is_file():
             raise VoiceAssistError(f"{out}: several calls make a folder of reports (index.html and one page per call); give -o a folder")
-        parent = next((p for p in (out, *out.parents) if p.exists()), Path("."))
-    else:
-        if out.is_dir():
-            raise VoiceAssistError(f"{out}: is a folder; give the report a file name such as report.html")
-        parent = out.parent if str(out.parent) else Path(".")
-        if not parent.is_dir():
-            raise VoiceAssistError(f"{out}: folder {parent} does not exist; give a writable path such as report.html")
-    if not os.access(parent, os.W_OK):
-        raise VoiceAssistError(f"{out}: cannot write in {parent}; give a writable path")
+        return  # the folder is made, and its files written, once every events file has loaded
+    if out.is_dir():
+        raise VoiceAssistError(f"{out}: is a folder; give the report a file name such as report.html")
+    if not out.parent.is_dir():
+        raise VoiceAssistError(f"{out}: folder {out.parent} does not exist; give a writable path such as report.html")
+    existed = out.exists()
+    try:  # a real write: permission bits say nothing to root, and nothing about /proc or a full disk
+        with out.open("ab"):
+            pass
+    except OSError as e:
+        raise VoiceAssistError(f"{out}: cannot write the report: {e.strerror}; give a writable path") from None
+    if not existed:
+        out.unlink()
 
 
 def render_call(call: Call, team_page: str | None = None) -> str:
