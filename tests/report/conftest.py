@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -20,11 +19,12 @@ def demo(tmp_path_factory) -> dict[str, Path]:
     from it has the same name); ``report``: the report `analyze --report` wrote."""
     out = tmp_path_factory.mktemp("demo")
     events, report = out / "call.jsonl", out / "call.html"
-    subprocess.run(
+    result = subprocess.run(
         [sys.executable, "-m", "voiceassist", "analyze", str(demo_call_path()), "--engine", "whisper",
          "--events", str(events), "--report", str(report)],
-        check=True, capture_output=True, timeout=900,
+        capture_output=True, text=True, timeout=900,
     )
+    assert result.returncode == 0, result.stderr
     return {"events": events, "report": report, "dir": out}
 
 
