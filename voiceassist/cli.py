@@ -123,6 +123,31 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
         view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
 
 
+def _report_sink(args: argparse.Namespace, sinks: list) -> Any:
+    """With --report: checks the output can be written (before a long analysis) and keeps the
+    call's events for it. The report plots `level` events, so --report implies --levels (and
+    the --events file then re-renders the same report with `voiceassist report`)."""
+    if not getattr(args, "report", None):
+        return None
+    from voiceassist.report import check_output
+    from voiceassist.sinks.memory import ListSink
+
+    check_output(Path(args.report), team=False)
+    args.levels = True
+    kept = ListSink()
+    sinks.append(kept)
+    return kept
+
+
+def _write_report(args: argparse.Namespace, kept: Any, name: str) -> None:
+    if kept is None:
+        return
+    from voiceassist.report import write_call
+
+    out = write_call(kept.events, name, Path(args.report))
+    _err.print(f"[dim]report: {out}[/dim]")
+
+
 def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
     from voiceassist.asr import load_engine, models_dir
     from voiceassist.sources.wav import open_wav
@@ -132,6 +157,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
         source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
         engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
         sinks = _sinks(args, stack)
+        kept = _report_sink(args, sinks)
         duration = source.info.duration_s or 0.0
         on_progress = None
         viewed = _view_kind(args) != "none"
@@ -154,6 +180,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
         # A recording's file is written as the call ends: it started that long before.
         call_start = _call_start(args) or dt.datetime.fromtimestamp(path.stat().st_mtime - duration)
         _run(source, engine, sinks, cfg, args, stack, live=viewed, on_progress=on_progress, call_start=call_start)
+    _write_report(args, kept, path.stem)
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -165,7 +192,10 @@ def cmd_analyze(args: argparse.Namespace) -> None:
             raise VoiceAssistError(f"{path}: --view plays a WAV recording; for events use --view none")
         cfg = _config(args)
         with ExitStack() as stack:
-            run_events(path, _sinks(args, stack), cfg, call_start=_call_start(args))
+            sinks = _sinks(args, stack)
+            kept = _report_sink(args, sinks)
+            run_events(path, sinks, cfg, call_start=_call_start(args))
+        _write_report(args, kept, path.stem)
     else:
         _analyze_wav(path, args)
 
@@ -199,6 +229,14 @@ def cmd_live(args: argparse.Namespace) -> None:
             _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now())
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from voiceassist.report import write_reports
+
+    written = write_reports(args.inputs, Path(args.output))
+    more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
+    Console(highlight=False).print(f"wrote {written[0]}{more}")
 
 
 def cmd_devices(args: argparse.Namespace) -> None:
@@ -268,6 +306,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="channel of a stereo WAV that is the caller")
     p.add_argument("--call-start", metavar="TIME", help="when the call started, local ISO time (default: the "
                    "WAV file's time less its duration; for EVENTS.jsonl its call.started), to date promised call-backs")
+    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
@@ -276,6 +315,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="caller's channel on a stereo device")
     p.add_argument("--seconds", type=float, metavar="S", help="end the call after S seconds of audio")
     p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("report", help="post-call report of an events file; a team page for several")
+    p.add_argument("inputs", nargs="+", metavar="EVENTS", help="EVENTS.jsonl file(s) from analyze --events, or a folder of them")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT",
+        help="one call: the report's file (report.html); several calls or a folder: a folder for index.html and one page per call",
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("devices", help="list input devices and what live would use")
     p.set_defaults(func=cmd_devices)
@@ -288,6 +335,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_models)
 
     p = sub.add_parser("demo", parents=[common, output, paced], help="analyse the bundled call recording")
+    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
     p.set_defaults(func=cmd_demo)
     return parser
 
