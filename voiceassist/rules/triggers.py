@@ -30,7 +30,7 @@ from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
 from voiceassist.rules import due
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules.matching import Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
+from voiceassist.rules.matching import _fold, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
@@ -42,6 +42,7 @@ _AGITATION = ("insult", "frustration", *TOPICS)
 _UNLESS_REACH = 3
 # A sentence of at least this many words ending in "?" is the agent asking something.
 _QUESTION_MIN_WORDS = 3
+_NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback"))
 _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
 
 
@@ -74,11 +75,9 @@ class TriggerEngine:
         counts = Counter(key for p in every for key in _keys(p))
         self._phrase_index = {i: _file(phrases, counts) for i, phrases in self._phrases.items()}
         self._unless_index = {i: _file(phrases, counts) for i, phrases in self._unless.items()}
-        # Words of the phrasebook's own phrases are not names ("this is {name}" must not take
-        # "this is ridiculous").
-        self._vocabulary = frozenset(
-            stem for phrases in self._phrases.values() for p in phrases for stem in p.stems if stem != "{name}"
-        )
+        # Words of the phrasebook's own phrases, as written, are not names ("this is {name}" must
+        # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
+        self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
         self._prompts = {
             kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
             if kind not in MONITOR_KINDS
@@ -119,14 +118,22 @@ class TriggerEngine:
         return find(phrase, t, self._cfg.fuzzy_min, self._negation, similar)
 
     def _named(self, match: Match) -> Match | None:
-        """The match with its name, less the phrasebook's own words around it ("hello anna"
-        said before "speaking" is "anna"); None when nothing is left."""
-        words = match.name.split()
-        while words and tokens(words[0], self.language).stems[0] in self._vocabulary:
-            words.pop(0)
-        while words and tokens(words[-1], self.language).stems[0] in self._vocabulary:
+        """The match, if what it took for a name is one: not words the phrasebook knows as
+        something said ("this is ridiculous"). The phrasebook's own words around a name are
+        left out: before a trailing cue ("hello anna speaking" is "anna"), and after a first
+        name ("luka iz splita" is "luka")."""
+        words = list(tokens(match.name, self.language).words)
+        if match.phrase.stems[0] == "{name}":
+            while words and _fold(words[0]) in self._vocabulary:
+                words.pop(0)
+        if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
             words.pop()
-        return dataclasses.replace(match, name=" ".join(words)) if words else None
+        name = " ".join(words)
+        if not words or _fold(words[0]) in self._vocabulary or self.intents(
+            "caller", tokens(name, self.language), _NOT_NAMES
+        ):
+            return None
+        return dataclasses.replace(match, name=name)
 
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
