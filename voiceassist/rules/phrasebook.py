@@ -12,6 +12,7 @@ that trigger it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -24,6 +25,7 @@ __all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REA
 
 PHRASEBOOK_DIR = Path(__file__).parents[1] / "config" / "phrasebooks"
 
+_PATTERN = re.compile(r"[\\\[\]()*+|^]")
 _HEARD = {"who": "caller", "heard": "where is my order"}
 # The fields each kind's reason template may use, with sample values to check it formats.
 REASON_FIELDS: dict[str, dict[str, object]] = {
@@ -110,4 +112,11 @@ def load_phrasebook(language: str, folder: Path = PHRASEBOOK_DIR) -> Phrasebook:
         for phrase in intent.phrases:
             if not phrase.strip() or phrase.count("{") != phrase.count("}") or ("{" in phrase and "{name}" not in phrase):
                 raise ConfigError(f"intents.{name}.phrases in {path}: bad phrase {phrase!r}; only {{name}} may be in braces")
+            # The matcher drops punctuation, so a pattern would silently become other words:
+            # "(.*)" none (never matches), "[a-" the word "a" (matches nearly every sentence).
+            if _PATTERN.search(phrase) or not any(c.isalnum() for c in phrase):
+                raise ConfigError(
+                    f"intents.{name}.phrases in {path}: bad phrase {phrase!r}; phrases are words as said, "
+                    "not patterns (no \\ [ ] ( ) * + | ^)"
+                )
     return book
