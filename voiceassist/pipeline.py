@@ -33,16 +33,35 @@ log = logging.getLogger(__name__)
 
 
 class _Fanout:
-    """Sends each event to every sink and keeps what ``call.ended`` summarises."""
+    """Sends each event to every sink and keeps what ``call.ended`` summarises.
+
+    A sink that fails is dropped and the call goes on for the others (sinks never stop the
+    analysis: a broken screen must not cost the JSONL record of the call). Its error is raised
+    by ``raise_failure`` once the call has ended: a user's (a full disk) as their one line, a
+    bug as a bug. A closed stdout (``| head``) ends the run at once: nobody is listening.
+    """
 
     def __init__(self, sinks: Iterable[Sink]):
         self._sinks = list(sinks)
         self.emitted: list[Event] = []
+        self._failure: Exception | None = None
 
     def __call__(self, event: Event) -> None:
         self.emitted.append(event)
-        for sink in self._sinks:
-            sink.handle(event)
+        for sink in list(self._sinks):
+            try:
+                sink.handle(event)
+            except BrokenPipeError:
+                raise
+            except Exception as e:
+                self._sinks.remove(sink)
+                self._failure = self._failure or e
+                if not isinstance(e, VoiceAssistError):  # a user's error is reported once, at the end
+                    log.warning("%s failed (%r) and is dropped; the call goes on", type(sink).__name__, e)
+
+    def raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
 
 # A live runner more than this far behind the audio skips interim re-decodes (finals only).
@@ -188,6 +207,7 @@ def run_call(
         for event in rules.finish(duration) + triggers.finish(duration):
             emit(event)
         emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
+    emit.raise_failure()
     return duration
 
 
@@ -201,7 +221,7 @@ def read_events(path: str | Path) -> Iterator[Event]:
     """Events from a JSON-lines file in the contract format, checked line by line."""
     path = Path(path)
     try:
-        f = path.open(encoding="utf-8")
+        f = path.open("rb")  # bytes: json.loads decodes each line, so bad UTF-8 is named by line
     except OSError as e:
         raise VoiceAssistError(f"{path}: cannot read events: {e.strerror}") from None
     with f:
@@ -231,7 +251,9 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config) -> float:
     emit = _Fanout(sinks)
     duration = 0.0
     triggers: TriggerEngine | None = None
+    empty = True
     for event in read_events(path):
+        empty = False
         if event["type"] not in _INPUT_TYPES:
             continue
         if triggers is None:
@@ -244,9 +266,12 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config) -> float:
         if event["type"].startswith("transcript."):
             for derived in triggers.on_transcript(event):
                 emit(derived)
+    if empty:
+        raise VoiceAssistError(f"{path}: no events in the file; expected JSON lines of events (call.started, transcript.final, ...)")
     if triggers is None:
         triggers = TriggerEngine(load_phrasebook(cfg.asr.language), cfg.triggers)
     for derived in triggers.finish(duration):
         emit(derived)
     emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
+    emit.raise_failure()
     return duration
