@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 
 MODELS = Path(os.environ.get("VOICEASSIST_MODELS_DIR") or Path(__file__).parents[2] / "models")
 

@@ -6,13 +6,15 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from hostile_cli import events_of, ok_events, tone, user_error, voiceassist, wav_bytes
+from hostile_cli import ok_events, tone, user_error, voiceassist, wav_bytes
 
 RNG = np.random.default_rng(8)
 
@@ -80,10 +82,7 @@ def test_unreadable_file(tmp_path):
     path = folder / "secret.wav"
     sf.write(path, tone(1.0, 8000), 8000)
     os.chmod(path, 0)
-    import sys
-    from hostile_cli import Path as _P  # noqa: F401
-
-    root = str(__import__("pathlib").Path(__file__).parents[2])
+    root = str(Path(__file__).parents[2])
     result = subprocess.run(
         [*prefix, sys.executable, "-m", "voiceassist", "analyze", str(path), "--events", "-"],
         capture_output=True, text=True, timeout=120,

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
-import soundfile as sf
 
-from hostile_cli import events_of, ok_events, user_error, voiceassist
+from hostile_cli import ok_events, user_error, voiceassist
 
 STARTED = '{"t": 0, "type": "call.started", "language": "en", "engine": "whisper", "model": "m", "sample_rate_in": 8000, "channels": 2}'
 SAID = '{"t": 2.5, "type": "transcript.final", "speaker": "caller", "text": "where is my parcel, it has still not arrived", "start": 1.0, "end": 2.4, "words": []}'
