@@ -58,9 +58,6 @@ def _open(path: Path) -> sf.SoundFile:
         raise AudioInputError(
             f"{path}: header says {file.samplerate} Hz; a call recording's sample rate is between {lo} and {hi} Hz"
         )
-    if file.frames == 0:
-        file.close()
-        raise AudioInputError(f"{path}: no audio in the file (a valid header with 0 samples); expected a call recording")
     _warn_if_truncated(path, file)
     return file
 
