@@ -6,6 +6,7 @@ import _thread
 import argparse
 import datetime as dt
 import logging
+import signal
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -25,7 +26,7 @@ _err = Console(stderr=True, highlight=False)
 
 def _config(args: argparse.Namespace) -> Config:
     overrides: dict[str, Any] = {}
-    if getattr(args, "language", None):
+    if getattr(args, "language", None) is not None:
         overrides["asr.language"] = args.language
     if getattr(args, "engine", None):
         overrides["asr.engine"] = args.engine
@@ -277,6 +278,21 @@ def cmd_models(args: argparse.Namespace) -> None:
             raise VoiceAssistError(f"{sum(not r.ok for r in results)} broken model(s) in {root}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line, like every other user error (argparse adds the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}; see: {self.prog} --help\n")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stop, ``kill``), handled as Ctrl-C: the call ends in order."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help="team config TOML laid over the defaults")
@@ -296,7 +312,7 @@ def _parser() -> argparse.ArgumentParser:
         help="with --view: play the recording X times faster than real time (default 1)",
     )
 
-    parser = argparse.ArgumentParser(prog="voiceassist", description=__doc__)
+    parser = _Parser(prog="voiceassist", description=__doc__)
     parser.add_argument("--version", action="version", version=f"voiceassist {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -346,13 +362,14 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="voiceassist: %(levelname)s: %(message)s",
     )
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args.func(args)
     except VoiceAssistError as e:
         print(f"voiceassist: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        return 128 + (signal.SIGTERM if isinstance(e, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # stdout closed early (e.g. `| head`): not an error of ours.
         sys.stderr.close()
