@@ -79,7 +79,7 @@ def test_a_phrase_carrying_its_own_negation_still_matches():
 @pytest.mark.parametrize(
     "language, phrase, text, name",
     [
-        ("en", "my name is {name}", "yes hi my name is John Miller and I ordered", "john miller"),
+        ("en", "my name is {name}", "yes hi my name is John Miller", "john miller"),
         ("tr", "adım {name}", "merhaba adım Ayşe Yılmaz", "ayşe yılmaz"),
         ("ru", "меня зовут {name}", "меня зовут Иван Петрович", "иван петрович"),
         ("hr", "zovem se {name}", "dobar dan zovem se Ana", "ana"),

@@ -242,7 +242,8 @@ def test_agent_sorry_is_a_bare_apology(text, found):
         ("((a|b))", "not nested"),
         ("a ^b", "'^' may only start"),
         ("{who} said", "only {name}"),
-        ("(.*)", "no words"),
+        ("(.*)", "not regular expressions"),
+        ("(|)", "no words"),
         ("(a|b|c|d|e|f|g|h|i|j) " * 4, "at most 1000"),
     ],
 )
@@ -257,3 +258,16 @@ def test_the_greetings_question_is_not_a_question_about_the_problem():
     _, out = run(said("agent", "Hello, this is Anna. How can I help you today?", 1),
                  said("caller", "this is ridiculous", 10), said("caller", "where is my order", 15))
     assert "ask_questions" in [k for k, _ in shown(out)]
+
+
+@pytest.mark.parametrize(
+    "text, name",
+    [
+        ("yes hi my name is John Miller and I ordered a coat", "John Miller"),  # two words make a name
+        ("my name is lucy lucy hughes", "Lucy Hughes"),  # a stammer, once
+        ("This is Anna. Where is my order?", "Anna"),
+    ],
+)
+def test_names_are_taken_as_said(text, name):
+    engine, _ = run(said("caller", text, 1))
+    assert engine.name == name

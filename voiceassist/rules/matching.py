@@ -250,8 +250,9 @@ class Words:
 
 
 def _find_name(phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
-    """``my name is {name}``: the fixed words in order, then the next one or two words of the
-    sentence; ``{name} speaking``: the one or two words just before."""
+    """``my name is {name}``: the fixed words in order, then the next words of the sentence (up
+    to three: the caller of the engine keeps what is a name); ``{name} speaking``: the one or
+    two words just before."""
     at = phrase.stems.index("{name}")
     pairs = list(zip(phrase.stems, phrase.folded))
     before, after = pairs[:at], pairs[at + 1 :]
@@ -269,7 +270,7 @@ def _find_name(phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
         if name_at not in sentence:  # a name never starts past its sentence's end
             continue
         if after:
-            ends = [j for j in range(name_at + 1, min(name_at + 3, len(t.stems) - len(after) + 1))
+            ends = [j for j in range(name_at + 1, min(name_at + 4, len(t.stems) - len(after) + 1))
                     if run(after, j) is not None and j in sentence]
             if not ends:
                 continue
@@ -278,7 +279,7 @@ def _find_name(phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
             first, last = name_at, ends[0] - 1
         else:
             first, last = name_at, min(name_at + 3, sentence.stop) - 1
-        name = _unrepeated(t.words[first : last + 1])[:2]
+        name = _unrepeated(t.words[first : last + 1])
         if name:
             score = sum(before_scores) / max(1, len(before_scores))
             return Match(phrase, score, min(start, first), first + len(name) - 1, " ".join(name))

@@ -77,6 +77,7 @@ class PromptText(_Strict):
 class Intent(_Strict):
     phrases: list[str] = []
     unless: list[str] = []  # phrases that cancel the intent where they are heard near its match
+    joiners: list[str] = []  # [intents.name] only: words inside a three-word name ("Abd", "Abu")
     # [intents.negation] only: words before / after what they negate, affixes inside a word
     words: list[str] = []
     after: list[str] = []

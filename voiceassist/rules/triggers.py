@@ -78,6 +78,8 @@ class TriggerEngine:
         # Words of the phrasebook's own phrases, as written, are not names ("this is {name}" must
         # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
         self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
+        name = book.intents.get("name")
+        self._joiners = frozenset(_fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
         self._prompts = {
             kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
             if kind not in MONITOR_KINDS
@@ -121,11 +123,14 @@ class TriggerEngine:
         """The match, if what it took for a name is one: not words the phrasebook knows as
         something said ("this is ridiculous"). The phrasebook's own words around a name are
         left out: before a trailing cue ("hello anna speaking" is "anna"), and after a first
-        name ("luka iz splita" is "luka")."""
+        name ("luka iz splita" is "luka"). Names of three words need a joiner (the phrasebook's
+        ``[intents.name] joiners``)."""
         words = list(tokens(match.name, self.language).words)
         if match.phrase.stems[0] == "{name}":
             while words and _fold(words[0]) in self._vocabulary:
                 words.pop(0)
+        # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman").
+        words = words[:3] if len(words) == 3 and _fold(words[1]) in self._joiners else words[:2]
         if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
             words.pop()
         name = " ".join(words)
