@@ -13,7 +13,7 @@ from voiceassist.asr.base import Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "call_ended", "dumps", "problem", "summary",
+    "prompt_action", "call_ended", "dumps", "problem", "summary",
 ]
 
 Event = dict[str, Any]
@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "prompt.cleared",
     "callback.promised",
     "call.ended",
+    "prompt.action",
 )
 
 
@@ -42,6 +43,7 @@ REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "prompt.cleared": {"id": str, "kind": str},
     "callback.promised": {"text": str, "said_at": _NUMBER},
     "call.ended": {"duration": _NUMBER, "summary": dict},
+    "prompt.action": {"id": str, "kind": str, "action": str},
 }
 
 
@@ -63,7 +65,10 @@ def _time(x: float) -> float:
     return round(float(x), 3)
 
 
-def call_started(*, language: str, engine: str, model: str, sample_rate_in: int, channels: int) -> Event:
+def call_started(
+    *, language: str, engine: str, model: str, sample_rate_in: int, channels: int, started_at: str | None = None
+) -> Event:
+    """``started_at``: ISO 8601 local time the call started, or None when unknown."""
     return {
         "t": 0.0,
         "type": "call.started",
@@ -72,6 +77,7 @@ def call_started(*, language: str, engine: str, model: str, sample_rate_in: int,
         "model": model,
         "sample_rate_in": int(sample_rate_in),
         "channels": int(channels),
+        "started_at": started_at,
     }
 
 
@@ -90,11 +96,13 @@ def transcript(tr: Transcript) -> Event:
     }
 
 
-def level(m) -> Event:
-    """A speaker's voice measurements (``analysis.monitor.Measurement``)."""
+def level(m, agitation: float | None = None) -> Event:
+    """A speaker's voice measurements (``analysis.monitor.Measurement``); the caller's carry
+    their ``agitation`` (0 to 1, ``rules.escalation``)."""
     def db(x):
         return None if x is None else round(float(x), 2)
 
+    extra = {} if agitation is None else {"agitation": round(agitation, 2)}
     return {
         "t": _time(m.t),
         "type": "level",
@@ -105,6 +113,7 @@ def level(m) -> Event:
         "baseline_sps": db(m.baseline_sps),
         "wpm": None if m.wpm is None else round(m.wpm, 1),
         "speaking": m.speaking,
+        **extra,
     }
 
 
@@ -123,6 +132,15 @@ def prompt_shown(t: float, *, id: str, kind: str, text: str, suggestions: list[s
 
 def prompt_cleared(t: float, *, id: str, kind: str) -> Event:
     return {"t": _time(t), "type": "prompt.cleared", "id": id, "kind": kind}
+
+
+def prompt_action(t: float, *, id: str, kind: str, action: str, line: str | None = None) -> Event:
+    """What the agent did with a prompt in a view: ``dismissed`` it, or ``used`` a suggested
+    ``line`` (the line's text). ``t`` is the call-audio time the view had reached."""
+    event: Event = {"t": _time(t), "type": "prompt.action", "id": id, "kind": kind, "action": action}
+    if line is not None:
+        event["line"] = line
+    return event
 
 
 def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:

@@ -14,16 +14,23 @@ and finals to confirm; an intent fires once per utterance, however many partials
 | "my name is …" | caller | ``use_name`` |
 | courier / manufacturer blamed, excuses | agent | ``no_blame`` |
 | bare "sorry" again and again | agent | ``specific_apology`` (with the name and problem) |
-| a call-back promise | agent | ``callback.promised`` |
+| a call-back promise | agent | ``callback.promised`` with its due time |
+| a call-back promise with no time | agent | ``callback_reminder`` a little later |
+| agitation stays high (``rules.escalation``) | caller | ``pause_callback``, ``offer_supervisor``, ``goodwill`` |
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import re
-from collections import deque
+from collections import Counter, deque
 
 from voiceassist.events import Event
-from voiceassist.rules.matching import Match, Negation, Phrase, Tokens, compile_phrase, expand, find, tokens
+from voiceassist.config import EscalationConfig
+from voiceassist.rules import due
+from voiceassist.rules.escalation import Escalation
+from voiceassist.rules.matching import _fold, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
@@ -35,13 +42,23 @@ _AGITATION = ("insult", "frustration", *TOPICS)
 _UNLESS_REACH = 3
 # A sentence of at least this many words ending in "?" is the agent asking something.
 _QUESTION_MIN_WORDS = 3
+_NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback"))
 _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
 
 
 class TriggerEngine:
-    def __init__(self, book: Phrasebook, cfg):
+    """``cfg``: the ``[triggers]`` config; ``escalation``: the ``[escalation]`` config;
+    ``call_start``: when the call started (local time), to resolve promised times."""
+
+    def __init__(self, book: Phrasebook, cfg, escalation: EscalationConfig | None = None,
+                 call_start: dt.datetime | None = None):
         self._book = book
         self._cfg = cfg
+        self._call_start = call_start
+        escalation = escalation or EscalationConfig()
+        self.escalation = Escalation(escalation)
+        self._reminder_after_s = escalation.reminder_after_s
+        self._reminder: tuple[float, str] | None = None  # (when, the vague promise)
         self.language = book.language
         neg = book.intents.get("negation")
         self._negation = Negation.of(book.language, neg.words, neg.after, neg.affixes) if neg else Negation()
@@ -51,11 +68,16 @@ class TriggerEngine:
 
         self._phrases = {i: compiled(book.intents[i].phrases) for i in INTENTS if i in book.intents}
         self._unless = {i: compiled(book.intents[i].unless) for i in INTENTS if i in book.intents}
-        # Words of the phrasebook's own phrases are not names ("this is {name}" must not take
-        # "this is ridiculous").
-        self._vocabulary = frozenset(
-            stem for phrases in self._phrases.values() for p in phrases for stem in p.stems if stem != "{name}"
-        )
+        every = [p for table in (self._phrases, self._unless) for phrases in table.values() for p in phrases]
+        self._words = Words(every, cfg.fuzzy_min, self._negation)
+        # Each phrase filed under its rarest word: only phrases whose rarest word was heard are
+        # tried (a phrasebook expands to thousands of phrases; an utterance has a few words).
+        counts = Counter(key for p in every for key in _keys(p))
+        self._phrase_index = {i: _file(phrases, counts) for i, phrases in self._phrases.items()}
+        self._unless_index = {i: _file(phrases, counts) for i, phrases in self._unless.items()}
+        # Words of the phrasebook's own phrases, as written, are not names ("this is {name}" must
+        # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
+        self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
         self._prompts = {
             kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
             if kind not in MONITOR_KINDS
@@ -71,44 +93,81 @@ class TriggerEngine:
     def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None) -> dict[str, Match]:
         """The intents of ``speaker`` (or just those in ``only``) found in ``t``, each with its
         best match."""
+        similar = self._words.compare(t)
         found = {}
-        for intent, phrases in self._phrases.items():
+        for intent, index in self._phrase_index.items():
             if (intent in AGENT_INTENTS) != (speaker == "agent") or (only is not None and intent not in only):
                 continue
-            matches = [m for p in phrases if (m := self._find(p, t))]
+            matches = [m for p in _heard(index, similar) if (m := self._find(p, t, similar))]
             if intent == "name":
-                matches = [m for m in matches if tokens(m.name, self.language).stems[0] not in self._vocabulary]
+                matches = [named for m in matches if (named := self._named(m))]
             elif intent == "agent_sorry":
                 matches = [m for m in matches if self._bare(t, m)]
             elif intent == "agent_question":
                 matches += [Match(_QUESTION_MARK, 100.0, s.start, s.stop - 1) for a in t.asks
                             if len(s := t.sentence(a)) >= _QUESTION_MIN_WORDS]
-            if self._unless[intent]:
-                unless = [u for p in self._unless[intent] if (u := self._find(p, t))]
+            if matches and self._unless[intent]:
+                unless = [u for p in _heard(self._unless_index[intent], similar) if (u := self._find(p, t, similar))]
                 matches = [m for m in matches if not any(
                     u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH for u in unless)]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
 
-    def _find(self, phrase: Phrase, t: Tokens) -> Match | None:
-        return find(phrase, t, self._cfg.fuzzy_min, self._negation)
+    def _find(self, phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
+        return find(phrase, t, self._cfg.fuzzy_min, self._negation, similar)
+
+    def _named(self, match: Match) -> Match | None:
+        """The match, if what it took for a name is one: not words the phrasebook knows as
+        something said ("this is ridiculous"). The phrasebook's own words around a name are
+        left out: before a trailing cue ("hello anna speaking" is "anna"), and after a first
+        name ("luka iz splita" is "luka")."""
+        words = list(tokens(match.name, self.language).words)
+        if match.phrase.stems[0] == "{name}":
+            while words and _fold(words[0]) in self._vocabulary:
+                words.pop(0)
+        if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
+            words.pop()
+        name = " ".join(words)
+        if not words or _fold(words[0]) in self._vocabulary or self.intents(
+            "caller", tokens(name, self.language), _NOT_NAMES
+        ):
+            return None
+        return dataclasses.replace(match, name=name)
 
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
         t = tokens(event["text"], self.language)
         found = self.intents(speaker, t)
+        if event["type"] == "transcript.partial":
+            found.pop("agent_callback", None)  # a promise's time may come at its end: wait for the final
         new = {i: m for i, m in found.items() if i not in self._fired[speaker]}
         self._fired[speaker] |= set(new)
         if event["type"] == "transcript.final":
             self._fired[speaker] = set()
+            if speaker == "agent":
+                self.escalation.agent_spoke()
         out: list[Event] = []
         for intent, match in new.items():
             out += self._react(intent, match, t, speaker, now, event)
         return out
 
+    def caller_voice(self, over_db: float, t: float) -> None:
+        """The caller's loudness over their own baseline, while they speak."""
+        self.escalation.voice(over_db, t)
+
     def tick(self, t: float) -> list[Event]:
-        return [e for p in self._prompts.values() for e in p.tick(t)]
+        out = [e for p in self._prompts.values() for e in p.tick(t)]
+        for kind in self.escalation.tick(t):
+            heard = self.escalation.heard
+            if kind == "goodwill":
+                out += self._nudge(kind, t, minutes=round(t / 60), suggestions=self._lines(kind))
+            else:
+                out += self._nudge(kind, t, who="caller", heard=heard, suggestions=self._lines(kind))
+        if self._reminder is not None and t >= self._reminder[0]:
+            out += self._nudge("callback_reminder", t, heard=self._reminder[1], suggestions=self._lines("callback_reminder"))
+            self._reminder = None
+        return out
 
     def finish(self, t: float) -> list[Event]:
         return [e for p in self._prompts.values() for e in p.tick(t, force=True)]
@@ -120,11 +179,11 @@ class TriggerEngine:
         lines = table.get(topic or "", table.get("default", []))
         return [lines] if isinstance(lines, str) else list(lines)
 
-    def _nudge(self, kind: str, now: float, speaker: str, heard: str, suggestions: list[str]) -> list[Event]:
+    def _nudge(self, kind: str, now: float, suggestions: list[str], **reason) -> list[Event]:
         prompt = self._prompts.get(kind)
         if prompt is None:
             return []
-        shown = prompt.show(now, suggestions=suggestions, who=speaker, heard=heard)
+        shown = prompt.show(now, suggestions=suggestions, **reason)
         prompt.request_clear()  # a nudge: it goes after min_show_s
         return shown
 
@@ -134,36 +193,51 @@ class TriggerEngine:
         out: list[Event] = []
         if intent in _AGITATION:
             self._agitation += 1
+        if speaker == "caller":
+            self.escalation.said(intent, heard, now)
         if intent in TOPICS and intent != "repeat_contact":
             if intent not in self.topics:
                 self.topics.append(intent)
             topic = intent
         if intent == "insult":
-            out += self._nudge("dont_take_personally", now, speaker, heard, self._lines("dont_take_personally"))
+            out += self._nudge("dont_take_personally", now, self._lines("dont_take_personally"), who=speaker, heard=heard)
         elif intent == "frustration" or (intent in TOPICS and intent != "repeat_contact"):
-            out += self._nudge("empathy", now, speaker, heard, self._lines("empathy", topic))
+            out += self._nudge("empathy", now, self._lines("empathy", topic), who=speaker, heard=heard)
         elif intent in ("do_something", "repeat_contact"):
-            out += self._nudge("commit_action", now, speaker, heard, self._lines("commit_action", topic))
+            out += self._nudge("commit_action", now, self._lines("commit_action", topic), who=speaker, heard=heard)
         elif intent == "manager":
-            out += self._nudge("offer_supervisor", now, speaker, heard, self._lines("offer_supervisor"))
+            out += self._nudge("offer_supervisor", now, self._lines("offer_supervisor"), who=speaker, heard=heard)
         elif intent == "name":
             self.name = _title(match.name, event["text"])
-            out += self._nudge("use_name", now, speaker, heard, [self.name])
+            out += self._nudge("use_name", now, [self.name], who=speaker, heard=heard)
         elif intent in ("agent_blame", "agent_excuse"):
-            out += self._nudge("no_blame", now, speaker, heard, self._lines("no_blame", topic))
+            out += self._nudge("no_blame", now, self._lines("no_blame", topic), who=speaker, heard=heard)
         elif intent == "agent_question":
-            self._asked = True
+            # Any question of the phrasebook's counts; a question mark alone only once a problem
+            # is heard (the greeting's "How can I help you?" is not about it).
+            self._asked = self._asked or match.phrase is not _QUESTION_MARK or self._agitation > 0
             if topic:
-                out += self._nudge("offer_solution", now, speaker, heard, self._lines("offer_solution", topic))
+                out += self._nudge("offer_solution", now, self._lines("offer_solution", topic), who=speaker, heard=heard)
         elif intent == "agent_sorry":
             out += self._sorry(now, speaker, heard, topic)
         elif intent == "agent_callback":
-            promise = {"t": now, "type": "callback.promised", "text": event["text"], "due": None, "said_at": event["start"]}
-            self.promises.append(promise)
-            out.append(promise)
+            out.append(self._promise(event))
         if speaker == "caller" and not self._asked and self._agitation >= self._cfg.agitation_for_questions:
-            out += self._nudge("ask_questions", now, speaker, heard, self._lines("ask_questions", topic))
+            out += self._nudge("ask_questions", now, self._lines("ask_questions", topic), who=speaker, heard=heard)
         return out
+
+    def _promise(self, event: Event) -> Event:
+        """A call-back promise with its due time; a vague one is followed by a reminder to agree
+        a time, unless a promise with a time comes first."""
+        when = due.parse(event["text"], self.language)
+        promise = {
+            "t": event["t"], "type": "callback.promised", "text": event["text"],
+            "due": when.at(self._call_start, event["start"]) if self._call_start else None,
+            "due_said": when.said(), "said_at": event["start"],
+        }
+        self.promises.append(promise)
+        self._reminder = (event["t"] + self._reminder_after_s, event["text"]) if when.vague else None
+        return promise
 
     def _bare(self, t: Tokens, match: Match) -> bool:
         """A bare apology: its sentence is short and names neither the customer nor the problem."""
@@ -188,7 +262,25 @@ class TriggerEngine:
             for line in self._lines("specific_apology", topic)
             if problem or "{problem}" not in line  # no problem heard yet: only lines without one
         ]
-        return self._nudge("specific_apology", now, speaker, heard, lines)
+        return self._nudge("specific_apology", now, lines, who=speaker, heard=heard)
+
+
+def _keys(phrase: Phrase) -> list[tuple[str, str]]:
+    return [key for key in zip(phrase.stems, phrase.folded) if key[0] != "{name}"]
+
+
+def _file(phrases: list[Phrase], counts: Counter) -> dict[tuple[str, str] | None, list[Phrase]]:
+    """``phrases`` filed under their rarest word."""
+    index: dict[tuple[str, str] | None, list[Phrase]] = {}
+    for p in phrases:
+        keys = _keys(p)
+        index.setdefault(min(keys, key=counts.__getitem__) if keys else None, []).append(p)
+    return index
+
+
+def _heard(index: dict[tuple[str, str] | None, list[Phrase]], similar: Similar) -> list[Phrase]:
+    """The phrases whose rarest word was heard (in the index's order: deterministic)."""
+    return [p for key, phrases in index.items() if key is None or key in similar for p in phrases]
 
 
 def _tidy(line: str) -> str:
