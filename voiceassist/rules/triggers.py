@@ -130,9 +130,12 @@ class TriggerEngine:
             while words and _fold(words[0]) in self._vocabulary:
                 words.pop(0)
         # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman").
-        words = words[:3] if len(words) == 3 and _fold(words[1]) in self._joiners else words[:2]
-        if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
-            words.pop()
+        if len(words) >= 3 and _fold(words[1]) in self._joiners:
+            words = words[:3]
+        else:
+            words = words[:2]
+            if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
+                words.pop()
         name = " ".join(words)
         if not words or _fold(words[0]) in self._vocabulary or self.intents(
             "caller", tokens(name, self.language), _NOT_NAMES
