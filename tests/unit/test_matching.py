@@ -1,8 +1,9 @@
-"""The phrase matcher: normalisation per language, stemming, word order, fuzziness, negation."""
+"""The phrase matcher: normalisation per language, stemming, word order, fuzziness, negation,
+and the phrase notation (alternatives, anchors, names)."""
 
 import pytest
 
-from voiceassist.rules.matching import compile_phrase, find, tokens
+from voiceassist.rules.matching import Negation, compile_phrase, expand, find, tokens
 
 NEGATIONS = {
     "en": "not never no",
@@ -13,10 +14,15 @@ NEGATIONS = {
 }
 
 
+# Negations said after what they negate, and negating affixes inside a word (Turkish).
+AFTER = {"tr": ["değil"]}
+AFFIXES = {"tr": ["me", "ma", "mı", "mi"], "ar": ["ما"]}
+
+
 def match(language, phrase, text, fuzzy_min=85):
-    negations = frozenset(tokens(NEGATIONS[language], language).stems)
+    negation = Negation.of(language, NEGATIONS[language].split(), AFTER.get(language, ()), AFFIXES.get(language, ()))
     t = tokens(text, language)
-    m = find(compile_phrase(phrase, language, negations), t, fuzzy_min, negations)
+    m = find(compile_phrase(phrase, language, negation), t, fuzzy_min, negation)
     return m and m.heard(t), m
 
 
@@ -57,6 +63,9 @@ def test_finds_phrases_as_people_and_recognisers_say_them(language, phrase, text
         ("ru", "заказ пришел", "заказ не пришел"),
         ("hr", "paket stigao", "paket nije stigao"),
         ("ar", "وصل الطلب", "الطلب لم يصل"),
+        ("tr", "iade edildi", "iadem edilmedi"),  # fuzzy "edildi" ~ "edilmedi": a negation affix apart
+        ("tr", "ürün kırık", "ürün kırık değil"),  # Turkish negation after what it negates
+        ("ar", "استلمت الطلب", "مااستلمت الطلب"),  # a fused negation
     ],
 )
 def test_negation_and_near_misses_do_not_match(language, phrase, text):
@@ -83,3 +92,34 @@ def test_names_are_taken_from_the_words_after_the_pattern(language, phrase, text
 def test_each_occurrence_is_found_at_its_first_word():
     heard, m = match("en", "order late", "the order is late")
     assert (m.first, m.last) == (1, 3) and heard == "order is late"
+
+
+def test_alternatives_stand_for_every_combination():
+    assert expand("(courier|delivery company) (lost|broke) it") == [
+        "courier lost it", "courier broke it", "delivery company lost it", "delivery company broke it",
+    ]
+    assert expand("sorry (about that|)") == ["sorry about that", "sorry"]  # an empty alternative: optional
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("what colour did you order", True),
+        ("um so what colour did you order", True),  # after fillers
+        ("I'll tell you what colour it is.", False),  # not the start of a sentence
+        ("Thanks. What colour did you order?", True),  # the start of a later sentence
+        ("colour what", False),  # an anchored phrase keeps its first word first
+    ],
+)
+def test_anchored_phrases_start_a_sentence(text, found):
+    assert (match("en", "^what colour", text)[1] is not None) is found
+
+
+def test_a_name_stops_at_its_sentence_end():
+    assert match("en", "my name is {name}", "My name is Anna. Where is my order?")[1].name == "anna"
+
+
+def test_sentences_and_questions_are_marked():
+    t = tokens("Hello. Can you give me your order number? Thanks", "en")
+    assert t.starts == (0, 1, 8) and t.asks == (1,)
+    assert t.sentence(3) == range(1, 8)

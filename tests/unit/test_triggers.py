@@ -1,10 +1,14 @@
 """The trigger engine's mechanics on transcript events, with a small test phrasebook."""
 
+import json
+import re
 from pathlib import Path
 
 import pytest
 
 from voiceassist.config import load_config
+from voiceassist.errors import ConfigError
+from voiceassist.rules.matching import tokens
 from voiceassist.events import dumps
 from voiceassist.rules.phrasebook import load_phrasebook
 from voiceassist.rules.triggers import TriggerEngine
@@ -127,3 +131,63 @@ def test_words_of_the_phrasebook_and_next_sentences_are_not_names(text):
 def test_a_name_ends_with_its_sentence():
     engine, _ = run(said("caller", "This is Anna. Where is my order?", 1))
     assert engine.name == "Anna"
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("can I talk to the supervisor please", True),  # one of the alternatives' combinations
+        ("I want to speak to your manager now", True),
+        ("my manager wants to talk to a supervisor", False),  # "my manager" is near: unless
+        ("no need to speak to a manager", False),
+    ],
+)
+def test_unless_phrases_cancel_a_match_near_them(text, found):
+    engine, _ = run()
+    assert ("manager" in engine.intents("caller", tokens(text, "en"))) is found
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("Could you read me the tracking code?", True),  # no phrase: the question mark says it
+        ("Right?", False),  # too short to be an information question
+        ("I can read you the tracking code.", False),
+    ],
+)
+def test_a_question_mark_is_the_agent_asking(text, found):
+    engine, _ = run()
+    assert ("agent_question" in engine.intents("agent", tokens(text, "en"))) is found
+
+
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("sorry", True),
+        ("I'm sorry. Where were we?", True),  # its own sentence is bare
+        ("I'm sorry your order is still not arrived after two weeks", False),  # long and specific
+        ("sorry, where is my order", False),  # names the problem
+        ("no need to be sorry", False),
+    ],
+)
+def test_agent_sorry_is_a_bare_apology(text, found):
+    engine, _ = run()
+    assert ("agent_sorry" in engine.intents("agent", tokens(text, "en"))) is found
+
+
+@pytest.mark.parametrize(
+    "phrase, problem",
+    [
+        ("(a|b", "not nested, each '(' closed"),
+        ("((a|b))", "not nested"),
+        ("a ^b", "'^' may only start"),
+        ("{who} said", "only {name}"),
+        ("(.*)", "no words"),
+        ("(a|b|c|d|e|f|g|h|i|j) " * 4, "at most 1000"),
+    ],
+)
+def test_bad_phrases_are_named_with_the_file_and_what_is_wrong(tmp_path, phrase, problem):
+    text = (Path(__file__).parents[1] / "fixtures" / "phrasebook" / "en.toml").read_text()
+    (tmp_path / "en.toml").write_text(text.replace('"want manager"', json.dumps(phrase)))
+    with pytest.raises(ConfigError, match=rf"intents.manager.phrases in .*en.toml: bad phrase .*{re.escape(problem)}"):
+        load_phrasebook("en", tmp_path)

@@ -12,6 +12,7 @@ that trigger it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -19,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from voiceassist.config import _read_toml
 from voiceassist.errors import ConfigError
+from voiceassist.rules.matching import expand, tokens
 
 __all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS", "MONITOR_KINDS"]
 
@@ -74,7 +76,11 @@ class PromptText(_Strict):
 
 class Intent(_Strict):
     phrases: list[str] = []
-    words: list[str] = []  # [intents.negation]
+    unless: list[str] = []  # phrases that cancel the intent where they are heard near its match
+    # [intents.negation] only: words before / after what they negate, affixes inside a word
+    words: list[str] = []
+    after: list[str] = []
+    affixes: list[str] = []
 
 
 class Phrasebook(_Strict):
@@ -107,7 +113,32 @@ def load_phrasebook(language: str, folder: Path = PHRASEBOOK_DIR) -> Phrasebook:
                 f"prompts.{kind}.reason in {path}: bad template ({e}); it may use {{{'}, {'.join(fields)}}}"
             ) from None
     for name, intent in book.intents.items():
-        for phrase in intent.phrases:
-            if not phrase.strip() or phrase.count("{") != phrase.count("}") or ("{" in phrase and "{name}" not in phrase):
-                raise ConfigError(f"intents.{name}.phrases in {path}: bad phrase {phrase!r}; only {{name}} may be in braces")
+        for key in ("phrases", "unless"):
+            for phrase in getattr(intent, key):
+                if problem := _phrase_problem(phrase, book.language):
+                    raise ConfigError(f"intents.{name}.{key} in {path}: bad phrase {phrase!r}: {problem}")
     return book
+
+
+# A phrase's alternatives multiply: past this many expansions it is a mistake, not a phrase.
+_MAX_EXPANSIONS = 1000
+
+
+def _phrase_problem(phrase: str, language: str) -> str | None:
+    """What is wrong with a phrase in the notation of ``rules.matching``, or None."""
+    body = phrase.strip()
+    if "^" in body[1:]:
+        return "'^' may only start a phrase"
+    if "{" in body.replace("{name}", "") or "}" in body.replace("{name}", ""):
+        return "only {name} may be in braces"
+    outside = re.sub(r"\([^()]*\)", "", body)
+    if "(" in outside or ")" in outside:
+        return "alternatives are written (a|b), not nested, each '(' closed"
+    groups = 1
+    for group in re.findall(r"\(([^()]*)\)", body):
+        groups *= len(group.split("|"))
+    if groups > _MAX_EXPANSIONS:
+        return f"its alternatives make {groups} phrases (at most {_MAX_EXPANSIONS})"
+    if any(not tokens(x.lstrip("^"), language).words for x in expand(body)):
+        return "it has no words (or an alternative leaves none)"
+    return None

@@ -23,7 +23,7 @@ import re
 from collections import deque
 
 from voiceassist.events import Event
-from voiceassist.rules.matching import Match, Tokens, compile_phrase, find, tokens
+from voiceassist.rules.matching import Match, Negation, Phrase, Tokens, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
@@ -31,7 +31,11 @@ __all__ = ["TriggerEngine", "AGENT_INTENTS"]
 
 AGENT_INTENTS = ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback")
 _AGITATION = ("insult", "frustration", *TOPICS)
-_SENTENCE = re.compile(r"[.!?؟]+")
+# An unless-phrase cancels a match it overlaps or comes within this many words of.
+_UNLESS_REACH = 3
+# A sentence of at least this many words ending in "?" is the agent asking something.
+_QUESTION_MIN_WORDS = 3
+_QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
 
 
 class TriggerEngine:
@@ -39,13 +43,14 @@ class TriggerEngine:
         self._book = book
         self._cfg = cfg
         self.language = book.language
-        negation = book.intents.get("negation")
-        words = " ".join(negation.words) if negation else ""
-        self._negations = frozenset(tokens(words, book.language).stems)
-        self._phrases = {
-            intent: [compile_phrase(p, book.language, self._negations) for p in book.intents[intent].phrases]
-            for intent in INTENTS if intent in book.intents
-        }
+        neg = book.intents.get("negation")
+        self._negation = Negation.of(book.language, neg.words, neg.after, neg.affixes) if neg else Negation()
+
+        def compiled(phrases: list[str]) -> list[Phrase]:
+            return [compile_phrase(x, book.language, self._negation) for p in phrases for x in expand(p)]
+
+        self._phrases = {i: compiled(book.intents[i].phrases) for i in INTENTS if i in book.intents}
+        self._unless = {i: compiled(book.intents[i].unless) for i in INTENTS if i in book.intents}
         # Words of the phrasebook's own phrases are not names ("this is {name}" must not take
         # "this is ridiculous").
         self._vocabulary = frozenset(
@@ -70,23 +75,29 @@ class TriggerEngine:
         for intent, phrases in self._phrases.items():
             if (intent in AGENT_INTENTS) != (speaker == "agent") or (only is not None and intent not in only):
                 continue
-            matches = [m for p in phrases if (m := find(p, t, self._cfg.fuzzy_min, self._negations))]
+            matches = [m for p in phrases if (m := self._find(p, t))]
             if intent == "name":
                 matches = [m for m in matches if tokens(m.name, self.language).stems[0] not in self._vocabulary]
+            elif intent == "agent_sorry":
+                matches = [m for m in matches if self._bare(t, m)]
+            elif intent == "agent_question":
+                matches += [Match(_QUESTION_MARK, 100.0, s.start, s.stop - 1) for a in t.asks
+                            if len(s := t.sentence(a)) >= _QUESTION_MIN_WORDS]
+            if self._unless[intent]:
+                unless = [u for p in self._unless[intent] if (u := self._find(p, t))]
+                matches = [m for m in matches if not any(
+                    u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH for u in unless)]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
+
+    def _find(self, phrase: Phrase, t: Tokens) -> Match | None:
+        return find(phrase, t, self._cfg.fuzzy_min, self._negation)
 
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
         t = tokens(event["text"], self.language)
         found = self.intents(speaker, t)
-        if "name" in found:  # a name ends at the end of its sentence
-            found.pop("name")
-            for part in _SENTENCE.split(event["text"]):
-                if (m := self.intents(speaker, tokens(part, self.language), ("name",)).get("name")) is not None:
-                    found["name"] = m
-                    break
         new = {i: m for i, m in found.items() if i not in self._fired[speaker]}
         self._fired[speaker] |= set(new)
         if event["type"] == "transcript.final":
@@ -145,7 +156,7 @@ class TriggerEngine:
             if topic:
                 out += self._nudge("offer_solution", now, speaker, heard, self._lines("offer_solution", topic))
         elif intent == "agent_sorry":
-            out += self._sorry(event["text"], now, speaker, heard, topic)
+            out += self._sorry(now, speaker, heard, topic)
         elif intent == "agent_callback":
             promise = {"t": now, "type": "callback.promised", "text": event["text"], "due": None, "said_at": event["start"]}
             self.promises.append(promise)
@@ -154,22 +165,17 @@ class TriggerEngine:
             out += self._nudge("ask_questions", now, speaker, heard, self._lines("ask_questions", topic))
         return out
 
-    def _bare(self, sentence: Tokens) -> bool:
-        """A bare apology is short and names neither the customer nor the problem."""
-        if len(sentence.words) > self._cfg.bare_sorry_max_words:
+    def _bare(self, t: Tokens, match: Match) -> bool:
+        """A bare apology: its sentence is short and names neither the customer nor the problem."""
+        at = t.sentence(match.first)
+        if len(at) > self._cfg.bare_sorry_max_words:
             return False
+        sentence = Tokens(t.words[at.start : at.stop], t.stems[at.start : at.stop])
         if self.name and self.name.split()[0].lower() in sentence.words:
             return False
         return not self.intents("caller", sentence, TOPICS)
 
-    def _sorry(self, text: str, now: float, speaker: str, heard: str, topic: str | None) -> list[Event]:
-        apologies = [
-            sentence for part in _SENTENCE.split(text)
-            if (sentence := tokens(part, self.language)).words
-            and self.intents("agent", sentence, ("agent_sorry",))
-        ]
-        if not any(self._bare(sentence) for sentence in apologies):
-            return []
+    def _sorry(self, now: float, speaker: str, heard: str, topic: str | None) -> list[Event]:
         self._bare_sorry.append(now)
         while now - self._bare_sorry[0] > self._cfg.bare_sorry_window_s:
             self._bare_sorry.popleft()
