@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from contextlib import ExitStack
@@ -46,6 +47,15 @@ def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
     return sinks
 
 
+def _call_start(args: argparse.Namespace) -> dt.datetime | None:
+    if not getattr(args, "call_start", None):
+        return None
+    try:
+        return dt.datetime.fromisoformat(args.call_start)
+    except ValueError:
+        raise VoiceAssistError(f"--call-start {args.call_start!r}: expected local date and time, e.g. 2026-11-23T14:05") from None
+
+
 def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
     from voiceassist.asr import load_engine, models_dir
     from voiceassist.pipeline import run_call
@@ -67,7 +77,9 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
             )
             task = progress.add_task(path.name, total=duration)
             on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
-        run_call(source, engine, sinks, cfg, levels=args.levels, on_progress=on_progress)
+        # A recording's file is written as the call ends: it started that long before.
+        call_start = _call_start(args) or dt.datetime.fromtimestamp(path.stat().st_mtime - duration)
+        run_call(source, engine, sinks, cfg, levels=args.levels, on_progress=on_progress, call_start=call_start)
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -77,7 +89,7 @@ def cmd_analyze(args: argparse.Namespace) -> None:
 
         cfg = _config(args)
         with ExitStack() as stack:
-            run_events(path, _sinks(args, stack), cfg)
+            run_events(path, _sinks(args, stack), cfg, call_start=_call_start(args))
     else:
         _analyze_wav(path, args)
 
@@ -86,6 +98,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
     from voiceassist.data import demo_call_path
 
     args.caller_channel = None
+    args.call_start = dt.datetime.now().isoformat(timespec="seconds")  # as if the call began now
     _analyze_wav(demo_call_path(), args)
 
 
@@ -108,7 +121,7 @@ def cmd_live(args: argparse.Namespace) -> None:
         sinks = _sinks(args, stack)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
         try:
-            run_call(source, engine, sinks, cfg, levels=args.levels, live=True)
+            run_call(source, engine, sinks, cfg, levels=args.levels, live=True, call_start=dt.datetime.now())
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
 
@@ -169,6 +182,8 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("analyze", parents=[common, output], help="analyse a call recording or a file of events")
     p.add_argument("input", metavar="CALL", help="a WAV recording, or EVENTS.jsonl of transcript events")
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="channel of a stereo WAV that is the caller")
+    p.add_argument("--call-start", metavar="TIME", help="when the call started, local ISO time (default: the "
+                   "WAV file's time less its duration; for EVENTS.jsonl its call.started), to date promised call-backs")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")

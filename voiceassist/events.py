@@ -63,7 +63,10 @@ def _time(x: float) -> float:
     return round(float(x), 3)
 
 
-def call_started(*, language: str, engine: str, model: str, sample_rate_in: int, channels: int) -> Event:
+def call_started(
+    *, language: str, engine: str, model: str, sample_rate_in: int, channels: int, started_at: str | None = None
+) -> Event:
+    """``started_at``: ISO 8601 local time the call started, or None when unknown."""
     return {
         "t": 0.0,
         "type": "call.started",
@@ -72,6 +75,7 @@ def call_started(*, language: str, engine: str, model: str, sample_rate_in: int,
         "model": model,
         "sample_rate_in": int(sample_rate_in),
         "channels": int(channels),
+        "started_at": started_at,
     }
 
 
@@ -90,11 +94,13 @@ def transcript(tr: Transcript) -> Event:
     }
 
 
-def level(m) -> Event:
-    """A speaker's voice measurements (``analysis.monitor.Measurement``)."""
+def level(m, agitation: float | None = None) -> Event:
+    """A speaker's voice measurements (``analysis.monitor.Measurement``); the caller's carry
+    their ``agitation`` (0 to 1, ``rules.escalation``)."""
     def db(x):
         return None if x is None else round(float(x), 2)
 
+    extra = {} if agitation is None else {"agitation": round(agitation, 2)}
     return {
         "t": _time(m.t),
         "type": "level",
@@ -105,6 +111,7 @@ def level(m) -> Event:
         "baseline_sps": db(m.baseline_sps),
         "wpm": None if m.wpm is None else round(m.wpm, 1),
         "speaking": m.speaking,
+        **extra,
     }
 
 

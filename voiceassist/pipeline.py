@@ -7,6 +7,7 @@ known, so the same recording gives the same events on any machine.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import logging
 import queue
@@ -126,6 +127,7 @@ def run_call(
     levels: bool = False,
     live: bool = False,
     on_progress: Callable[[float], None] | None = None,
+    call_start: dt.datetime | None = None,
 ) -> float:
     """Analyse one call from ``source`` and return its duration in seconds.
 
@@ -135,6 +137,7 @@ def run_call(
     paced replay); otherwise it runs inline and the events are deterministic. ``levels`` adds
     sampled ``level`` events. With no ``engine`` only the voice monitor runs (no transcripts),
     in ``cfg.asr.language``.
+    ``call_start`` (local time) resolves promised call-back times ("tomorrow at three").
     The call is ended in order (recognisers flushed, ``call.ended`` written) also when the
     source stops early, e.g. on Ctrl-C in ``live``.
     """
@@ -148,11 +151,11 @@ def run_call(
             model=engine.model if engine is not None else "",
             sample_rate_in=info.sample_rate_in,
             channels=info.channels,
+            started_at=call_start.replace(microsecond=0).isoformat() if call_start else None,
         )
     )
-    book = load_phrasebook(language)
-    rules = MonitorRules(cfg.monitor, book)
-    triggers = TriggerEngine(book, cfg.triggers)
+    rules = MonitorRules(cfg.monitor, load_phrasebook(language))
+    triggers = _triggers(language, cfg, call_start)
 
     def heard(tr: Transcript) -> None:
         event = events.transcript(tr)
@@ -172,8 +175,12 @@ def run_call(
         for frame in source.frames():
             duration = max(duration, frame.end)
             measurement = monitors[frame.speaker].push(frame)
+            caller = frame.speaker == "caller"
+            if caller and measurement.speaking and None not in (measurement.loudness_lufs, measurement.baseline_lufs):
+                triggers.caller_voice(measurement.loudness_lufs - measurement.baseline_lufs, measurement.t)
             if levels and measurement.t >= next_level[frame.speaker]:
-                emit(events.level(measurement))
+                agitation = triggers.escalation.level(measurement.t) if caller else None
+                emit(events.level(measurement, agitation))
                 next_level[frame.speaker] = measurement.t + _LEVEL_EVERY_S
             for event in rules.on_measurement(measurement) + triggers.tick(measurement.t):
                 emit(event)
@@ -193,8 +200,20 @@ def run_call(
 
 def _summary(emitted: list[Event], triggers: TriggerEngine) -> dict:
     """PLAYBOOK row 14: what to look at after the call."""
-    promises = [{"text": p["text"], "due": p["due"], "said_at": p["said_at"]} for p in triggers.promises]
+    promises = [{k: p[k] for k in ("text", "due", "due_said", "said_at")} for p in triggers.promises]
     return {**events.summary(emitted), "topics": list(triggers.topics), "promises": promises}
+
+
+def _triggers(language: str, cfg: Config, call_start: dt.datetime | None) -> TriggerEngine:
+    return TriggerEngine(load_phrasebook(language), cfg.triggers, cfg.escalation, call_start)
+
+
+def _started_at(path: Path | str, started: Event) -> dt.datetime | None:
+    """When a recorded call started: its ``call.started`` says, else unknown."""
+    try:
+        return dt.datetime.fromisoformat(started["started_at"]) if started.get("started_at") else None
+    except (TypeError, ValueError):
+        raise VoiceAssistError(f"{path}: call.started has started_at {started['started_at']!r}; expected ISO 8601 local time") from None
 
 
 def read_events(path: str | Path) -> Iterator[Event]:
@@ -221,12 +240,14 @@ def read_events(path: str | Path) -> Iterator[Event]:
 _INPUT_TYPES = ("call.started", "transcript.partial", "transcript.final", "level")
 
 
-def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config) -> float:
+def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start: dt.datetime | None = None) -> float:
     """Re-run a call from its recorded transcript (and level) events; recognition is skipped.
 
     Derived events (prompts from what was said, promises, the end summary) are computed
     afresh, so a file from an earlier run or another recogniser gives the events this version
-    would have shown. The voice monitor's prompts need the audio and are not re-derived.
+    would have shown. The voice monitor's prompts need the audio and are not re-derived; the
+    caller's ``level`` events, when present, feed their agitation. ``call_start`` overrides the
+    ``started_at`` of the file's ``call.started``.
     """
     emit = _Fanout(sinks)
     duration = 0.0
@@ -235,8 +256,8 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config) -> float:
         if event["type"] not in _INPUT_TYPES:
             continue
         if triggers is None:
-            language = event["language"] if event["type"] == "call.started" else cfg.asr.language
-            triggers = TriggerEngine(load_phrasebook(language), cfg.triggers)
+            started = event if event["type"] == "call.started" else {}
+            triggers = _triggers(started.get("language", cfg.asr.language), cfg, call_start or _started_at(path, started))
         duration = max(duration, float(event["t"]), float(event.get("end", 0.0)))
         for derived in triggers.tick(event["t"]):
             emit(derived)
@@ -244,8 +265,11 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config) -> float:
         if event["type"].startswith("transcript."):
             for derived in triggers.on_transcript(event):
                 emit(derived)
+        elif event["type"] == "level" and event["speaker"] == "caller" and event["speaking"]:
+            if event["loudness_lufs"] is not None and event["baseline_lufs"] is not None:
+                triggers.caller_voice(event["loudness_lufs"] - event["baseline_lufs"], event["t"])
     if triggers is None:
-        triggers = TriggerEngine(load_phrasebook(cfg.asr.language), cfg.triggers)
+        triggers = _triggers(cfg.asr.language, cfg, call_start)
     for derived in triggers.finish(duration):
         emit(derived)
     emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))

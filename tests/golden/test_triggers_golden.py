@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from voiceassist.config import load_config
+from voiceassist.rules import due
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook
 from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
@@ -130,3 +131,11 @@ def test_a_golden_set_through_analyze_events(language, tmp_path):
     assert {"dont_take_personally", "empathy", "offer_supervisor", "use_name", "no_blame", "commit_action"} <= kinds
     assert any(e["type"] == "callback.promised" for e in out)
     assert out[-1]["summary"]["topics"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_promised_times_are_read_right(language):
+    promises = golden(language)["agent_callback"]
+    wrong = [(text, want, got) for text, want in zip(promises["positives"], promises["due"])
+             if (got := due.parse(text, language).said()) != want]
+    assert 1 - len(wrong) / len(promises["due"]) >= MIN_SCORE, wrong

@@ -1,5 +1,6 @@
 """The trigger engine's mechanics on transcript events, with a small test phrasebook."""
 
+import datetime as dt
 import json
 import re
 from pathlib import Path
@@ -90,12 +91,71 @@ def test_the_name_is_shown_as_heard():
     assert shown(out) == [("use_name", ["Anna Petrova"])] and engine.name == "Anna Petrova"
 
 
-def test_a_call_back_promise_is_recorded():
-    engine, out = run(said("agent", "I'll call you back tomorrow at three", 10))
+def test_a_call_back_promise_is_recorded_with_its_time_resolved_against_the_call_start():
+    engine = TriggerEngine(BOOK, load_config().triggers, call_start=dt.datetime(2026, 11, 23, 16, 50))
+    out = engine.on_transcript(said("agent", "I'll call you back", 10, final=False))
+    out += engine.on_transcript(said("agent", "I'll call you back tomorrow at three", 10))
     promise = [e for e in out if e["type"] == "callback.promised"]
     assert promise == [{"t": 10, "type": "callback.promised", "text": "I'll call you back tomorrow at three",
-                        "due": None, "said_at": 8}]
+                        "due": "2026-11-24T15:00:00", "due_said": "tomorrow 15:00", "said_at": 8}]
     assert engine.promises == promise
+
+
+def test_without_a_call_start_a_promise_keeps_what_was_said():
+    engine, out = run(said("agent", "I'll call you back in two hours", 10))
+    assert [(e["due"], e["due_said"]) for e in out if e["type"] == "callback.promised"] == [(None, "in 2 hours")]
+
+
+def test_a_vague_promise_brings_a_reminder_to_agree_a_time():
+    _, out = run(said("agent", "I'll get back to you later", 10), said("caller", "okay", 40))
+    assert [(e["t"], e["kind"]) for e in out if e["type"] == "prompt.shown"] == [(40, "callback_reminder")]
+    assert "I'll get back to you later" in next(e["reason"] for e in out if e["type"] == "prompt.shown")
+
+
+def test_a_time_agreed_after_a_vague_promise_cancels_the_reminder():
+    _, out = run(said("agent", "I'll get back to you later", 10),
+                 said("agent", "I'll call you back tomorrow at ten", 15), said("caller", "okay", 40))
+    assert [e for e in out if e["type"] == "prompt.shown"] == []
+
+
+def run_escalation(utterances, voice_db=None, until=200.0, **overrides):
+    """The engine ticked every 0.5 s, with the caller's voice ``voice_db`` over their baseline."""
+    engine = TriggerEngine(BOOK, load_config(None, overrides).triggers, load_config(None, overrides).escalation)
+    pending, out, t = sorted(utterances, key=lambda u: u["t"]), [], 0.0
+    while t <= until:
+        if voice_db is not None:
+            engine.caller_voice(voice_db, t)
+        while pending and pending[0]["t"] <= t:
+            out += engine.on_transcript(pending.pop(0))
+        out += engine.tick(t)
+        t += 0.5
+    return engine, out
+
+
+def test_agitation_that_stays_high_after_the_agent_spoke_asks_for_a_pause_then_a_supervisor():
+    angry = [said("caller", "this is ridiculous, where is my order", t) for t in range(5, 200, 15)]
+    engine, out = run_escalation(angry + [said("agent", "I understand", 8)], voice_db=6.0)
+    kinds = [(e["t"], e["kind"]) for e in out if e["type"] == "prompt.shown" and e["kind"] in ("pause_callback", "offer_supervisor")]
+    assert [k for _, k in kinds] == ["pause_callback", "offer_supervisor"]
+    pause, supervisor = (t for t, _ in kinds)
+    assert supervisor - pause == pytest.approx(90 - 45, abs=1)
+    assert engine.escalation.level(100) >= 0.6
+
+
+def test_a_calm_caller_or_an_agent_who_never_spoke_gets_no_escalation():
+    calm = [said("caller", "where is my order", t) for t in range(5, 200, 40)]
+    _, out = run_escalation(calm + [said("agent", "I understand", 8)], voice_db=0.0)
+    assert not [e for e in out if e["type"] == "prompt.shown" and e["kind"] == "pause_callback"]
+    angry = [said("caller", "this is ridiculous", t) for t in range(5, 200, 10)]
+    _, out = run_escalation(angry, voice_db=8.0)  # the agent has not had their say yet
+    assert not [e for e in out if e["type"] == "prompt.shown" and e["kind"] == "pause_callback"]
+
+
+def test_a_long_agitated_call_suggests_a_goodwill_gesture():
+    angry = [said("caller", "this is ridiculous", t) for t in range(5, 700, 10)]
+    _, out = run_escalation(angry + [said("agent", "I see", 8)], voice_db=8.0, until=700.0)
+    goodwill = [e for e in out if e["type"] == "prompt.shown" and e["kind"] == "goodwill"]
+    assert len(goodwill) == 1 and goodwill[0]["t"] == 600.0 and "10 minutes" in goodwill[0]["reason"]
 
 
 def test_questions_asked_before_anger_stop_the_ask_questions_nudge():
@@ -191,3 +251,9 @@ def test_bad_phrases_are_named_with_the_file_and_what_is_wrong(tmp_path, phrase,
     (tmp_path / "en.toml").write_text(text.replace('"want manager"', json.dumps(phrase)))
     with pytest.raises(ConfigError, match=rf"intents.manager.phrases in .*en.toml: bad phrase .*{re.escape(problem)}"):
         load_phrasebook("en", tmp_path)
+
+
+def test_the_greetings_question_is_not_a_question_about_the_problem():
+    _, out = run(said("agent", "Hello, this is Anna. How can I help you today?", 1),
+                 said("caller", "this is ridiculous", 10), said("caller", "where is my order", 15))
+    assert "ask_questions" in [k for k, _ in shown(out)]

@@ -121,11 +121,26 @@ class TriggersConfig(_Section):
     agitation_for_questions: int = Field(2, ge=1, le=10)
 
 
+class EscalationConfig(_Section):
+    loud_db: float = Field(6.0, ge=1.0, le=20.0)
+    voice: float = Field(0.5, ge=0.0, le=1.0)
+    insult: float = Field(0.5, ge=0.0, le=1.0)
+    anger: float = Field(0.3, ge=0.0, le=1.0)
+    complaint: float = Field(0.15, ge=0.0, le=1.0)
+    half_life_s: float = Field(30.0, ge=5.0, le=600.0)
+    high: float = Field(0.6, ge=0.1, le=1.0)
+    pause_after_s: float = Field(45.0, ge=5.0, le=1800.0)
+    supervisor_after_s: float = Field(90.0, ge=5.0, le=3600.0)
+    goodwill_after_s: float = Field(600.0, ge=60.0, le=7200.0)
+    reminder_after_s: float = Field(20.0, ge=0.0, le=600.0)
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
     monitor: MonitorConfig = MonitorConfig()
     triggers: TriggersConfig = TriggersConfig()
+    escalation: EscalationConfig = EscalationConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

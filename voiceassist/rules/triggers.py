@@ -14,15 +14,21 @@ and finals to confirm; an intent fires once per utterance, however many partials
 | "my name is …" | caller | ``use_name`` |
 | courier / manufacturer blamed, excuses | agent | ``no_blame`` |
 | bare "sorry" again and again | agent | ``specific_apology`` (with the name and problem) |
-| a call-back promise | agent | ``callback.promised`` |
+| a call-back promise | agent | ``callback.promised`` with its due time |
+| a call-back promise with no time | agent | ``callback_reminder`` a little later |
+| agitation stays high (``rules.escalation``) | caller | ``pause_callback``, ``offer_supervisor``, ``goodwill`` |
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import deque
 
 from voiceassist.events import Event
+from voiceassist.config import EscalationConfig
+from voiceassist.rules import due
+from voiceassist.rules.escalation import Escalation
 from voiceassist.rules.matching import Match, Negation, Phrase, Tokens, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
@@ -39,9 +45,18 @@ _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=Fal
 
 
 class TriggerEngine:
-    def __init__(self, book: Phrasebook, cfg):
+    """``cfg``: the ``[triggers]`` config; ``escalation``: the ``[escalation]`` config;
+    ``call_start``: when the call started (local time), to resolve promised times."""
+
+    def __init__(self, book: Phrasebook, cfg, escalation: EscalationConfig | None = None,
+                 call_start: dt.datetime | None = None):
         self._book = book
         self._cfg = cfg
+        self._call_start = call_start
+        escalation = escalation or EscalationConfig()
+        self.escalation = Escalation(escalation)
+        self._reminder_after_s = escalation.reminder_after_s
+        self._reminder: tuple[float, str] | None = None  # (when, the vague promise)
         self.language = book.language
         neg = book.intents.get("negation")
         self._negation = Negation.of(book.language, neg.words, neg.after, neg.affixes) if neg else Negation()
@@ -98,17 +113,35 @@ class TriggerEngine:
         speaker, now = event["speaker"], event["t"]
         t = tokens(event["text"], self.language)
         found = self.intents(speaker, t)
+        if event["type"] == "transcript.partial":
+            found.pop("agent_callback", None)  # a promise's time may come at its end: wait for the final
         new = {i: m for i, m in found.items() if i not in self._fired[speaker]}
         self._fired[speaker] |= set(new)
         if event["type"] == "transcript.final":
             self._fired[speaker] = set()
+            if speaker == "agent":
+                self.escalation.agent_spoke()
         out: list[Event] = []
         for intent, match in new.items():
             out += self._react(intent, match, t, speaker, now, event)
         return out
 
+    def caller_voice(self, over_db: float, t: float) -> None:
+        """The caller's loudness over their own baseline, while they speak."""
+        self.escalation.voice(over_db, t)
+
     def tick(self, t: float) -> list[Event]:
-        return [e for p in self._prompts.values() for e in p.tick(t)]
+        out = [e for p in self._prompts.values() for e in p.tick(t)]
+        for kind in self.escalation.tick(t):
+            heard = self.escalation.heard
+            if kind == "goodwill":
+                out += self._nudge(kind, t, minutes=round(t / 60), suggestions=self._lines(kind))
+            else:
+                out += self._nudge(kind, t, who="caller", heard=heard, suggestions=self._lines(kind))
+        if self._reminder is not None and t >= self._reminder[0]:
+            out += self._nudge("callback_reminder", t, heard=self._reminder[1], suggestions=self._lines("callback_reminder"))
+            self._reminder = None
+        return out
 
     def finish(self, t: float) -> list[Event]:
         return [e for p in self._prompts.values() for e in p.tick(t, force=True)]
@@ -120,11 +153,11 @@ class TriggerEngine:
         lines = table.get(topic or "", table.get("default", []))
         return [lines] if isinstance(lines, str) else list(lines)
 
-    def _nudge(self, kind: str, now: float, speaker: str, heard: str, suggestions: list[str]) -> list[Event]:
+    def _nudge(self, kind: str, now: float, suggestions: list[str], **reason) -> list[Event]:
         prompt = self._prompts.get(kind)
         if prompt is None:
             return []
-        shown = prompt.show(now, suggestions=suggestions, who=speaker, heard=heard)
+        shown = prompt.show(now, suggestions=suggestions, **reason)
         prompt.request_clear()  # a nudge: it goes after min_show_s
         return shown
 
@@ -134,36 +167,51 @@ class TriggerEngine:
         out: list[Event] = []
         if intent in _AGITATION:
             self._agitation += 1
+        if speaker == "caller":
+            self.escalation.said(intent, heard, now)
         if intent in TOPICS and intent != "repeat_contact":
             if intent not in self.topics:
                 self.topics.append(intent)
             topic = intent
         if intent == "insult":
-            out += self._nudge("dont_take_personally", now, speaker, heard, self._lines("dont_take_personally"))
+            out += self._nudge("dont_take_personally", now, self._lines("dont_take_personally"), who=speaker, heard=heard)
         elif intent == "frustration" or (intent in TOPICS and intent != "repeat_contact"):
-            out += self._nudge("empathy", now, speaker, heard, self._lines("empathy", topic))
+            out += self._nudge("empathy", now, self._lines("empathy", topic), who=speaker, heard=heard)
         elif intent in ("do_something", "repeat_contact"):
-            out += self._nudge("commit_action", now, speaker, heard, self._lines("commit_action", topic))
+            out += self._nudge("commit_action", now, self._lines("commit_action", topic), who=speaker, heard=heard)
         elif intent == "manager":
-            out += self._nudge("offer_supervisor", now, speaker, heard, self._lines("offer_supervisor"))
+            out += self._nudge("offer_supervisor", now, self._lines("offer_supervisor"), who=speaker, heard=heard)
         elif intent == "name":
             self.name = _title(match.name, event["text"])
-            out += self._nudge("use_name", now, speaker, heard, [self.name])
+            out += self._nudge("use_name", now, [self.name], who=speaker, heard=heard)
         elif intent in ("agent_blame", "agent_excuse"):
-            out += self._nudge("no_blame", now, speaker, heard, self._lines("no_blame", topic))
+            out += self._nudge("no_blame", now, self._lines("no_blame", topic), who=speaker, heard=heard)
         elif intent == "agent_question":
-            self._asked = True
+            # Any question of the phrasebook's counts; a question mark alone only once a problem
+            # is heard (the greeting's "How can I help you?" is not about it).
+            self._asked = self._asked or match.phrase is not _QUESTION_MARK or self._agitation > 0
             if topic:
-                out += self._nudge("offer_solution", now, speaker, heard, self._lines("offer_solution", topic))
+                out += self._nudge("offer_solution", now, self._lines("offer_solution", topic), who=speaker, heard=heard)
         elif intent == "agent_sorry":
             out += self._sorry(now, speaker, heard, topic)
         elif intent == "agent_callback":
-            promise = {"t": now, "type": "callback.promised", "text": event["text"], "due": None, "said_at": event["start"]}
-            self.promises.append(promise)
-            out.append(promise)
+            out.append(self._promise(event))
         if speaker == "caller" and not self._asked and self._agitation >= self._cfg.agitation_for_questions:
-            out += self._nudge("ask_questions", now, speaker, heard, self._lines("ask_questions", topic))
+            out += self._nudge("ask_questions", now, self._lines("ask_questions", topic), who=speaker, heard=heard)
         return out
+
+    def _promise(self, event: Event) -> Event:
+        """A call-back promise with its due time; a vague one is followed by a reminder to agree
+        a time, unless a promise with a time comes first."""
+        when = due.parse(event["text"], self.language)
+        promise = {
+            "t": event["t"], "type": "callback.promised", "text": event["text"],
+            "due": when.at(self._call_start, event["start"]) if self._call_start else None,
+            "due_said": when.said(), "said_at": event["start"],
+        }
+        self.promises.append(promise)
+        self._reminder = (event["t"] + self._reminder_after_s, event["text"]) if when.vague else None
+        return promise
 
     def _bare(self, t: Tokens, match: Match) -> bool:
         """A bare apology: its sentence is short and names neither the customer nor the problem."""
@@ -188,7 +236,7 @@ class TriggerEngine:
             for line in self._lines("specific_apology", topic)
             if problem or "{problem}" not in line  # no problem heard yet: only lines without one
         ]
-        return self._nudge("specific_apology", now, speaker, heard, lines)
+        return self._nudge("specific_apology", now, lines, who=speaker, heard=heard)
 
 
 def _tidy(line: str) -> str:

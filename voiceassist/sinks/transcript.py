@@ -41,7 +41,8 @@ class TranscriptPrinter:
                 line += f"\n{'':14}[yellow]“{escape(suggestion)}”[/]"
             self._console.print(line, soft_wrap=True)
         elif kind == "callback.promised":
-            due = event["due"] or "no time agreed"
+            said = event.get("due_said")
+            due = "no time agreed" if said == "vague" else " = ".join(x for x in (said, event["due"]) if x) or "no time agreed"
             self._console.print(f"[dim]{_clock(event['t'])}[/dim]   [bold magenta]⏰ call-back promised[/] [dim]({due})[/dim]")
         elif kind == "call.ended":
             self._console.print(f"[dim]call ended at {_clock(event['duration'])}[/dim]")
