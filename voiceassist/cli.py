@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import _thread
 import argparse
 import datetime as dt
 import logging
+import signal
 import sys
 from contextlib import ExitStack
 from pathlib import Path
@@ -24,7 +26,7 @@ _err = Console(stderr=True, highlight=False)
 
 def _config(args: argparse.Namespace) -> Config:
     overrides: dict[str, Any] = {}
-    if getattr(args, "language", None):
+    if getattr(args, "language", None) is not None:
         overrides["asr.language"] = args.language
     if getattr(args, "engine", None):
         overrides["asr.engine"] = args.engine
@@ -42,7 +44,7 @@ def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
         jsonl = JsonlSink(args.events)
         stack.callback(jsonl.close)
         sinks.append(jsonl)
-    if args.events != "-":
+    if args.events != "-" and _view_kind(args) != "terminal":  # the panel owns the terminal
         sinks.append(TranscriptPrinter())
     return sinks
 
@@ -56,9 +58,99 @@ def _call_start(args: argparse.Namespace) -> dt.datetime | None:
         raise VoiceAssistError(f"--call-start {args.call_start!r}: expected local date and time, e.g. 2026-11-23T14:05") from None
 
 
+def _view_kind(args: argparse.Namespace) -> str:
+    view = getattr(args, "view", None)
+    if view is None:  # live shows the panel when it has a terminal to show it on
+        return "terminal" if args.command == "live" and sys.stdin.isatty() and sys.stdout.isatty() else "none"
+    return view
+
+
+class _Quit:
+    """The panel's q key during a call: end it in order, as Ctrl-C does."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.running = True
+
+    def __call__(self) -> None:
+        if self.running and not self.requested:
+            self.requested = True
+            _thread.interrupt_main()
+
+
+def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
+         on_progress=None, call_start: dt.datetime | None = None) -> None:
+    """run_call, with the agent's view (--view) and spoken cue ([ui] cue) when asked for: they
+    get `level` events (the log only with --levels); the view records the agent's actions in
+    the event log."""
+    from voiceassist.pipeline import run_call
+    from voiceassist.sinks.view import Serialized, ViewState, WithoutLevels
+
+    kind = _view_kind(args)
+    if kind == "none" and not cfg.ui.cue:
+        run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress, call_start=call_start)
+        return
+    sinks = [Serialized(s if args.levels else WithoutLevels(s)) for s in sinks]
+    if cfg.ui.cue:
+        from voiceassist.sinks.speech import SpokenCue
+
+        cue = SpokenCue(cfg.ui)
+        stack.callback(cue.close)
+        sinks.append(cue)
+    record = sinks[0].handle if args.events else None  # the event log, when there is one
+    quit_ = _Quit()
+    view = None
+    if kind == "terminal":
+        from voiceassist.sinks.terminal import TerminalView
+
+        view = TerminalView(ViewState(cfg, record=record), on_quit=quit_, refresh_per_second=cfg.ui.refresh_per_second)
+    elif kind == "web":
+        from voiceassist.sinks.web import WebView
+
+        view = WebView(ViewState(cfg, record=record), cfg.ui)
+        _err.print(f"the agent's view: [bold]{view.url}[/bold]")
+    if view is not None:
+        stack.callback(view.close)
+        sinks.append(view)
+    try:
+        run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start)
+    except KeyboardInterrupt:
+        if not quit_.requested:
+            raise  # Ctrl-C: the call has been ended in order all the same
+        return
+    finally:
+        quit_.running = False
+    if view is not None:
+        view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
+
+
+def _report_sink(args: argparse.Namespace, sinks: list) -> Any:
+    """With --report: checks the output can be written (before a long analysis) and keeps the
+    call's events for it. The report plots `level` events, so --report implies --levels (and
+    the --events file then re-renders the same report with `voiceassist report`)."""
+    if not getattr(args, "report", None):
+        return None
+    from voiceassist.report import check_output
+    from voiceassist.sinks.memory import ListSink
+
+    check_output(Path(args.report), team=False)
+    args.levels = True
+    kept = ListSink()
+    sinks.append(kept)
+    return kept
+
+
+def _write_report(args: argparse.Namespace, kept: Any, name: str) -> None:
+    if kept is None:
+        return
+    from voiceassist.report import write_call
+
+    out = write_call(kept.events, name, Path(args.report))
+    _err.print(f"[dim]report: {out}[/dim]")
+
+
 def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
     from voiceassist.asr import load_engine, models_dir
-    from voiceassist.pipeline import run_call
     from voiceassist.sources.wav import open_wav
 
     cfg = _config(args)
@@ -66,9 +158,18 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
         source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
         engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
         sinks = _sinks(args, stack)
+        kept = _report_sink(args, sinks)
         duration = source.info.duration_s or 0.0
         on_progress = None
-        if _err.is_terminal and duration > 10:
+        viewed = _view_kind(args) != "none"
+        if viewed:  # the agent's view plays the call at its own pace, as if it were live
+            from voiceassist.sources.replay import ReplaySource
+
+            if not args.speed > 0:
+                raise VoiceAssistError(f"--speed {args.speed}: must be a positive factor, e.g. 1 or 2.5")
+
+            source = ReplaySource(source, speed=args.speed)
+        elif _err.is_terminal and duration > 10:
             progress = stack.enter_context(
                 Progress(
                     TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
@@ -79,7 +180,8 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
             on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
         # A recording's file is written as the call ends: it started that long before.
         call_start = _call_start(args) or dt.datetime.fromtimestamp(path.stat().st_mtime - duration)
-        run_call(source, engine, sinks, cfg, levels=args.levels, on_progress=on_progress, call_start=call_start)
+        _run(source, engine, sinks, cfg, args, stack, live=viewed, on_progress=on_progress, call_start=call_start)
+    _write_report(args, kept, path.stem)
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -87,9 +189,14 @@ def cmd_analyze(args: argparse.Namespace) -> None:
     if path.suffix.lower() == ".jsonl":
         from voiceassist.pipeline import run_events
 
+        if _view_kind(args) != "none":
+            raise VoiceAssistError(f"{path}: --view plays a WAV recording; for events use --view none")
         cfg = _config(args)
         with ExitStack() as stack:
-            run_events(path, _sinks(args, stack), cfg, call_start=_call_start(args))
+            sinks = _sinks(args, stack)
+            kept = _report_sink(args, sinks)
+            run_events(path, sinks, cfg, call_start=_call_start(args))
+        _write_report(args, kept, path.stem)
     else:
         _analyze_wav(path, args)
 
@@ -104,7 +211,6 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 def cmd_live(args: argparse.Namespace) -> None:
     from voiceassist.asr import load_engine, models_dir
-    from voiceassist.pipeline import run_call
     from voiceassist.sources.device import DeviceSource
 
     cfg = _config(args)
@@ -121,9 +227,17 @@ def cmd_live(args: argparse.Namespace) -> None:
         sinks = _sinks(args, stack)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
         try:
-            run_call(source, engine, sinks, cfg, levels=args.levels, live=True, call_start=dt.datetime.now())
+            _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now())
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
+
+
+def cmd_report(args: argparse.Namespace) -> None:
+    from voiceassist.report import write_reports
+
+    written = write_reports(args.inputs, Path(args.output))
+    more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
+    Console(highlight=False).print(f"wrote {written[0]}{more}")
 
 
 def cmd_devices(args: argparse.Namespace) -> None:
@@ -164,6 +278,21 @@ def cmd_models(args: argparse.Namespace) -> None:
             raise VoiceAssistError(f"{sum(not r.ok for r in results)} broken model(s) in {root}")
 
 
+class _Parser(argparse.ArgumentParser):
+    """A usage mistake is one line, like every other user error (argparse adds the usage)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}; see: {self.prog} --help\n")
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a service stop, ``kill``), handled as Ctrl-C: the call ends in order."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help="team config TOML laid over the defaults")
@@ -173,17 +302,27 @@ def _parser() -> argparse.ArgumentParser:
     output = argparse.ArgumentParser(add_help=False)
     output.add_argument("--events", metavar="FILE", help="write events as JSON lines to FILE ('-' for stdout)")
     output.add_argument("--levels", action="store_true", help="add 'level' events (loudness, rate) every 0.5 s")
+    output.add_argument(
+        "--view", choices=("terminal", "web", "none"),
+        help="the agent's view: a panel in this terminal or a local web page (live: terminal on a tty)",
+    )
+    paced = argparse.ArgumentParser(add_help=False)
+    paced.add_argument(
+        "--speed", type=float, default=1.0, metavar="X",
+        help="with --view: play the recording X times faster than real time (default 1)",
+    )
 
-    parser = argparse.ArgumentParser(prog="voiceassist", description=__doc__)
+    parser = _Parser(prog="voiceassist", description=__doc__)
     parser.add_argument("--version", action="version", version=f"voiceassist {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("analyze", parents=[common, output], help="analyse a call recording or a file of events")
+    p = sub.add_parser("analyze", parents=[common, output, paced], help="analyse a call recording or a file of events")
     p.add_argument("input", metavar="CALL", help="a WAV recording, or EVENTS.jsonl of transcript events")
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="channel of a stereo WAV that is the caller")
     p.add_argument("--call-start", metavar="TIME", help="when the call started, local ISO time (default: the "
                    "WAV file's time less its duration; for EVENTS.jsonl its call.started), to date promised call-backs")
+    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
@@ -192,6 +331,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="caller's channel on a stereo device")
     p.add_argument("--seconds", type=float, metavar="S", help="end the call after S seconds of audio")
     p.set_defaults(func=cmd_live)
+
+    p = sub.add_parser("report", help="post-call report of an events file; a team page for several")
+    p.add_argument("inputs", nargs="+", metavar="EVENTS", help="EVENTS.jsonl file(s) from analyze --events, or a folder of them")
+    p.add_argument(
+        "-o", "--output", required=True, metavar="OUT",
+        help="one call: the report's file (report.html); several calls or a folder: a folder for index.html and one page per call",
+    )
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("devices", help="list input devices and what live would use")
     p.set_defaults(func=cmd_devices)
@@ -203,7 +350,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--language", metavar="xx", help="install: the model's language, if its name does not say")
     p.set_defaults(func=cmd_models)
 
-    p = sub.add_parser("demo", parents=[common, output], help="analyse the bundled call recording")
+    p = sub.add_parser("demo", parents=[common, output, paced], help="analyse the bundled call recording")
+    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
     p.set_defaults(func=cmd_demo)
     return parser
 
@@ -214,13 +362,14 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="voiceassist: %(levelname)s: %(message)s",
     )
+    signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         args.func(args)
     except VoiceAssistError as e:
         print(f"voiceassist: error: {e}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        return 130
+    except KeyboardInterrupt as e:
+        return 128 + (signal.SIGTERM if isinstance(e, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # stdout closed early (e.g. `| head`): not an error of ours.
         sys.stderr.close()

@@ -13,7 +13,7 @@ from voiceassist.asr.base import Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "call_ended", "dumps", "problem", "summary",
+    "prompt_action", "call_ended", "dumps", "problem", "summary",
 ]
 
 Event = dict[str, Any]
@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "prompt.cleared",
     "callback.promised",
     "call.ended",
+    "prompt.action",
 )
 
 
@@ -42,6 +43,7 @@ REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "prompt.cleared": {"id": str, "kind": str},
     "callback.promised": {"text": str, "said_at": _NUMBER},
     "call.ended": {"duration": _NUMBER, "summary": dict},
+    "prompt.action": {"id": str, "kind": str, "action": str},
 }
 
 
@@ -130,6 +132,15 @@ def prompt_shown(t: float, *, id: str, kind: str, text: str, suggestions: list[s
 
 def prompt_cleared(t: float, *, id: str, kind: str) -> Event:
     return {"t": _time(t), "type": "prompt.cleared", "id": id, "kind": kind}
+
+
+def prompt_action(t: float, *, id: str, kind: str, action: str, line: str | None = None) -> Event:
+    """What the agent did with a prompt in a view: ``dismissed`` it, or ``used`` a suggested
+    ``line`` (the line's text). ``t`` is the call-audio time the view had reached."""
+    event: Event = {"t": _time(t), "type": "prompt.action", "id": id, "kind": kind, "action": action}
+    if line is not None:
+        event["line"] = line
+    return event
 
 
 def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:

@@ -34,16 +34,35 @@ log = logging.getLogger(__name__)
 
 
 class _Fanout:
-    """Sends each event to every sink and keeps what ``call.ended`` summarises."""
+    """Sends each event to every sink and keeps what ``call.ended`` summarises.
+
+    A sink that fails is dropped and the call goes on for the others (sinks never stop the
+    analysis: a broken screen must not cost the JSONL record of the call). Its error is raised
+    by ``raise_failure`` once the call has ended: a user's (a full disk) as their one line, a
+    bug as a bug. A closed stdout (``| head``) ends the run at once: nobody is listening.
+    """
 
     def __init__(self, sinks: Iterable[Sink]):
         self._sinks = list(sinks)
         self.emitted: list[Event] = []
+        self._failure: Exception | None = None
 
     def __call__(self, event: Event) -> None:
         self.emitted.append(event)
-        for sink in self._sinks:
-            sink.handle(event)
+        for sink in list(self._sinks):
+            try:
+                sink.handle(event)
+            except BrokenPipeError:
+                raise
+            except Exception as e:
+                self._sinks.remove(sink)
+                self._failure = self._failure or e
+                if not isinstance(e, VoiceAssistError):  # a user's error is reported once, at the end
+                    log.warning("%s failed (%r) and is dropped; the call goes on", type(sink).__name__, e)
+
+    def raise_failure(self) -> None:
+        if self._failure is not None:
+            raise self._failure
 
 
 # A live runner more than this far behind the audio skips interim re-decodes (finals only).
@@ -195,6 +214,7 @@ def run_call(
         for event in rules.finish(duration) + triggers.finish(duration):
             emit(event)
         emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
+    emit.raise_failure()
     return duration
 
 
@@ -220,7 +240,7 @@ def read_events(path: str | Path) -> Iterator[Event]:
     """Events from a JSON-lines file in the contract format, checked line by line."""
     path = Path(path)
     try:
-        f = path.open(encoding="utf-8")
+        f = path.open("rb")  # bytes: json.loads decodes each line, so bad UTF-8 is named by line
     except OSError as e:
         raise VoiceAssistError(f"{path}: cannot read events: {e.strerror}") from None
     with f:
@@ -252,7 +272,9 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
     emit = _Fanout(sinks)
     duration = 0.0
     triggers: TriggerEngine | None = None
+    empty = True
     for event in read_events(path):
+        empty = False
         if event["type"] not in _INPUT_TYPES:
             continue
         if triggers is None:
@@ -268,9 +290,12 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
         elif event["type"] == "level" and event["speaker"] == "caller" and event["speaking"]:
             if event["loudness_lufs"] is not None and event["baseline_lufs"] is not None:
                 triggers.caller_voice(event["loudness_lufs"] - event["baseline_lufs"], event["t"])
+    if empty:
+        raise VoiceAssistError(f"{path}: no events in the file; expected JSON lines of events (call.started, transcript.final, ...)")
     if triggers is None:
         triggers = _triggers(cfg.asr.language, cfg, call_start)
     for derived in triggers.finish(duration):
         emit(derived)
     emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
+    emit.raise_failure()
     return duration

@@ -27,8 +27,7 @@ def pushed_in_hops(x, rate, hop_s=0.02):
 
 
 def real_recordings():
-    """Real telephone speech of at least 2 s (shorter files are dominated by pyloudnorm's
-    partial last block, which BS.1770's whole-block count does not have)."""
+    """Real telephone speech of at least 2 s."""
     found = []
     for path in sorted(FIXTURES.rglob("*.wav")):
         info = sf.info(path)
@@ -57,6 +56,9 @@ def test_real_recordings_match_pyloudnorm(rate):
     for path in recordings:
         x, r = sf.read(path)
         y = soxr.resample(x, r, rate)
+        # To a whole number of 100 ms gating steps: pyloudnorm rounds the block count up, so it
+        # counts a partial last block that BS.1770's whole blocks do not have.
+        y = y[: int((len(y) / rate - 0.4) * 10) * rate // 10 + int(0.4 * rate)]
         expected = pyloudnorm.Meter(rate).integrated_loudness(y)
         assert pushed_in_hops(y, rate).integrated_lufs == pytest.approx(expected, abs=0.1), path.name
 

@@ -135,12 +135,22 @@ class EscalationConfig(_Section):
     reminder_after_s: float = Field(20.0, ge=0.0, le=600.0)
 
 
+class UiConfig(_Section):
+    port: int = Field(8765, ge=0, le=65535)
+    refresh_per_second: float = Field(10.0, ge=1.0, le=30.0)
+    cue: bool = False
+    cue_volume: float = Field(0.3, ge=0.05, le=1.0)
+    cue_interval_s: float = Field(20.0, ge=2.0, le=600.0)
+    cue_device: str = ""
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
     monitor: MonitorConfig = MonitorConfig()
     triggers: TriggersConfig = TriggersConfig()
     escalation: EscalationConfig = EscalationConfig()
+    ui: UiConfig = UiConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -163,11 +173,19 @@ def _layer(base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[
     """Merge ``top`` into ``base`` in place, recording which file each leaf key came from."""
     for key, value in top.items():
         dotted = f"{prefix}{key}"
+        if isinstance(base.get(key), dict) and not isinstance(value, dict):
+            raise ConfigError(f"{dotted} = {_shown(value)} in {source}: must be a table, [{dotted}]")
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _layer(base[key], value, source, origin, dotted + ".")
         else:
             base[key] = value
             origin[dotted] = source
+
+
+def _shown(value: Any) -> str:
+    """A value as an error line quotes it: cut short, so a megabyte of junk stays one line."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:50]}… ({len(text)} characters)"
 
 
 def _field_info(model: type[BaseModel], loc: tuple[Any, ...]):
@@ -210,9 +228,8 @@ def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
         section = ".".join(str(p) for p in loc[:-1]) or "top level"
         return f"unknown key {key} in {source}; valid keys in [{section}]: {valid}"
     if field is None:
-        return f"{key} = {err.get('input')!r} in {source}: {err['msg'][0].lower()}{err['msg'][1:]}"
-    given = err.get("input")
-    return f"{key} = {given!r} in {source}: {_valid_values(field)}"
+        return f"{key} = {_shown(err.get('input'))} in {source}: {err['msg'][0].lower()}{err['msg'][1:]}"
+    return f"{key} = {_shown(err.get('input'))} in {source}: {_valid_values(field)}"
 
 
 def load_config(path: str | Path | None = None, overrides: dict[str, Any] | None = None) -> Config:

@@ -38,9 +38,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import snowballstemmer
-from rapidfuzz.distance import Indel
+from rapidfuzz import fuzz, process
 
-__all__ = ["Tokens", "tokens", "Negation", "Phrase", "expand", "compile_phrase", "Match", "find"]
+__all__ = ["Tokens", "tokens", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
 
 _STEMMERS = {"en": "english", "tr": "turkish", "ru": "russian", "ar": "arabic", "hr": "serbian"}
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
@@ -198,69 +198,121 @@ class Match:
         return " ".join(t.words[self.first : self.last + 1])
 
 
-def _similar(stem: str, word: str, t_stem: str, t_word: str, fuzzy_min: float, negation: Negation) -> float:
-    """100 for the same stem; else the better fuzzy similarity of the stems or whole words,
-    unless the words differ by a negation affix (a misspelling does not turn "not" around)."""
-    if stem == t_stem:
-        return 100.0
-    if min(len(word), len(t_word)) < _FUZZY_MIN_LEN:
-        return 0.0
-    score = max(Indel.normalized_similarity(stem, t_stem), Indel.normalized_similarity(word, t_word)) * 100
-    if score < fuzzy_min or negation.differ_by_affix(word, t_word):
-        return 0.0
-    return score
+# For each phrase word (stem, folded word): the transcript words it matches, with their scores.
+Similar = dict[tuple[str, str], list[tuple[int, float]]]
 
 
-def _find_name(phrase: Phrase, t: Tokens, fuzzy_min: float, negation: Negation) -> Match | None:
-    """``my name is {name}``: the fixed words in order, then the next one or two words."""
+class Words:
+    """The distinct words of many phrases, compared with a transcript's words once each.
+
+    A phrase word matches a transcript word with the same stem (score 100) or, when both have
+    at least ``_FUZZY_MIN_LEN`` letters, with a rapidfuzz ratio of their stems or whole words of
+    at least ``fuzzy_min`` — unless the two differ only by a negation affix (a misspelling does
+    not turn "not" around). Results are kept per transcript word, so the partials of one
+    utterance, which repeat its words, cost little more than its first.
+    """
+
+    _CACHE_MAX = 20000
+
+    def __init__(self, phrases, fuzzy_min: float, negation: Negation):
+        keys = {(s, f) for p in phrases for s, f in zip(p.stems, p.folded) if s != "{name}"}
+        self._by_stem: dict[str, list[tuple[str, str]]] = {}
+        for key in sorted(keys):
+            self._by_stem.setdefault(key[0], []).append(key)
+        self._fuzzy = sorted(k for k in keys if len(k[1]) >= _FUZZY_MIN_LEN)
+        self._fuzzy_stems = [k[0] for k in self._fuzzy]
+        self._fuzzy_words = [k[1] for k in self._fuzzy]
+        self._min = fuzzy_min
+        self._negation = negation
+        self._cache: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
+
+    def _matches(self, stem: str, word: str) -> dict[tuple[str, str], float]:
+        if (found := self._cache.get((stem, word))) is not None:
+            return found
+        found = dict.fromkeys(self._by_stem.get(stem, ()), 100.0)
+        if len(word) >= _FUZZY_MIN_LEN:
+            for query, choices in ((stem, self._fuzzy_stems), (word, self._fuzzy_words)):
+                for _, score, i in process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=self._min, limit=None):
+                    key = self._fuzzy[i]
+                    if score > found.get(key, 0.0) and not self._negation.differ_by_affix(key[1], word):
+                        found[key] = score
+        if len(self._cache) >= self._CACHE_MAX:
+            self._cache.clear()
+        self._cache[(stem, word)] = found
+        return found
+
+    def compare(self, t: Tokens) -> Similar:
+        out: Similar = {}
+        for j, (stem, word) in enumerate(zip(t.stems, t.folded)):
+            for key, score in self._matches(stem, word).items():
+                out.setdefault(key, []).append((j, score))
+        return out
+
+
+def _find_name(phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
+    """``my name is {name}``: the fixed words in order, then the next one or two words of the
+    sentence; ``{name} speaking``: the one or two words just before."""
     at = phrase.stems.index("{name}")
     pairs = list(zip(phrase.stems, phrase.folded))
     before, after = pairs[:at], pairs[at + 1 :]
-    folded = t.folded
+    scores = {key: dict(similar.get(key, ())) for key in pairs if key[0] != "{name}"}
 
-    def same(pair, j):
-        return _similar(pair[0], pair[1], t.stems[j], folded[j], fuzzy_min, negation)
+    def run(keys, start) -> list[float] | None:
+        found = [scores[k].get(start + i, 0.0) for i, k in enumerate(keys)]
+        return found if all(found) else None
 
     for start in range(len(t.stems) - len(before) - len(after)):
-        scores = [same(p, start + i) for i, p in enumerate(before)]
-        if not all(scores):
+        if (before_scores := run(before, start)) is None:
             continue
         name_at = start + len(before)
-        if name_at not in t.sentence(start):  # a name never starts past its sentence's end
+        sentence = t.sentence(start)
+        if name_at not in sentence:  # a name never starts past its sentence's end
             continue
         if after:
             ends = [j for j in range(name_at + 1, min(name_at + 3, len(t.stems) - len(after) + 1))
-                    if all(same(p, j + i) for i, p in enumerate(after))]
+                    if run(after, j) is not None and j in sentence]
             if not ends:
                 continue
-            name = t.words[name_at : ends[0]]
+            if not before:  # "{name} speaking": the words nearest the cue
+                name_at = max(sentence.start, ends[0] - 2)
+            first, last = name_at, ends[0] - 1
         else:
-            name = t.words[name_at : min(name_at + 2, t.sentence(name_at).stop)]
+            first, last = name_at, min(name_at + 3, sentence.stop) - 1
+        name = _unrepeated(t.words[first : last + 1])[:2]
         if name:
-            return Match(phrase, sum(scores) / max(1, len(scores)), start, name_at + len(name) - 1, " ".join(name))
+            score = sum(before_scores) / max(1, len(before_scores))
+            return Match(phrase, score, min(start, first), first + len(name) - 1, " ".join(name))
     return None
 
 
-def find(phrase: Phrase, t: Tokens, fuzzy_min: float, negation: Negation) -> Match | None:
-    """The best occurrence of ``phrase`` in ``t``, or None."""
+def _unrepeated(words: tuple[str, ...]) -> list[str]:
+    """A stammered name said once: "lucy lucy hughes" -> "lucy hughes"."""
+    out: list[str] = []
+    for w in words:
+        if not out or w != out[-1]:
+            out.append(w)
+    return out
+
+
+def find(phrase: Phrase, t: Tokens, fuzzy_min: float, negation: Negation, similar: Similar | None = None) -> Match | None:
+    """The best occurrence of ``phrase`` in ``t``, or None. ``similar``: ``Words.compare(t)``
+    over a set of phrases holding this one (matching many phrases against one transcript)."""
+    if similar is None:
+        similar = Words([phrase], fuzzy_min, negation).compare(t)
     if phrase.has_name:
-        return _find_name(phrase, t, fuzzy_min, negation)
-    n = len(phrase.stems)
-    if n == 0 or len(t.stems) < n:
+        return _find_name(phrase, t, similar)
+    keys = list(zip(phrase.stems, phrase.folded))
+    if not keys or any(k not in similar for k in keys):
         return None
+    n = len(keys)
     width = n + _EXTRA_WORDS
-    folded = t.folded
     anchors = {s + i for s in t.starts for i in range(_FILLERS + 1)}
     best: Match | None = None
-    for start in range(len(t.stems) - n + 1):
-        window = range(start, min(start + width, len(t.stems)))
+    for start in sorted({j for k in keys for j, _ in similar[k]}):
         used: list[int] = []  # in phrase order
         scores = []
-        for p, pw in zip(phrase.stems, phrase.folded):
-            candidates = [
-                (s, j) for j in window
-                if j not in used and (s := _similar(p, pw, t.stems[j], folded[j], fuzzy_min, negation))
-            ]
+        for key in keys:
+            candidates = [(s, j) for j, s in similar[key] if start <= j < start + width and j not in used]
             if not candidates:
                 break
             score, j = max(candidates)

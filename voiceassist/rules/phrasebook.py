@@ -127,6 +127,10 @@ _MAX_EXPANSIONS = 1000
 def _phrase_problem(phrase: str, language: str) -> str | None:
     """What is wrong with a phrase in the notation of ``rules.matching``, or None."""
     body = phrase.strip()
+    # The matcher drops punctuation, so a regular expression would silently become other words:
+    # "[a-" the word "a", which is in nearly every sentence.
+    if re.search(r"[\\\[\]*+?.$]", body):
+        return "phrases are words as said, not regular expressions (no \\ [ ] * + ? . $)"
     if "^" in body[1:]:
         return "'^' may only start a phrase"
     if "{" in body.replace("{name}", "") or "}" in body.replace("{name}", ""):

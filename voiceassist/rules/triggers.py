@@ -21,15 +21,16 @@ and finals to confirm; an intent fires once per utterance, however many partials
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
-from collections import deque
+from collections import Counter, deque
 
 from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
 from voiceassist.rules import due
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules.matching import Match, Negation, Phrase, Tokens, compile_phrase, expand, find, tokens
+from voiceassist.rules.matching import _fold, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
@@ -41,6 +42,7 @@ _AGITATION = ("insult", "frustration", *TOPICS)
 _UNLESS_REACH = 3
 # A sentence of at least this many words ending in "?" is the agent asking something.
 _QUESTION_MIN_WORDS = 3
+_NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback"))
 _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
 
 
@@ -66,11 +68,16 @@ class TriggerEngine:
 
         self._phrases = {i: compiled(book.intents[i].phrases) for i in INTENTS if i in book.intents}
         self._unless = {i: compiled(book.intents[i].unless) for i in INTENTS if i in book.intents}
-        # Words of the phrasebook's own phrases are not names ("this is {name}" must not take
-        # "this is ridiculous").
-        self._vocabulary = frozenset(
-            stem for phrases in self._phrases.values() for p in phrases for stem in p.stems if stem != "{name}"
-        )
+        every = [p for table in (self._phrases, self._unless) for phrases in table.values() for p in phrases]
+        self._words = Words(every, cfg.fuzzy_min, self._negation)
+        # Each phrase filed under its rarest word: only phrases whose rarest word was heard are
+        # tried (a phrasebook expands to thousands of phrases; an utterance has a few words).
+        counts = Counter(key for p in every for key in _keys(p))
+        self._phrase_index = {i: _file(phrases, counts) for i, phrases in self._phrases.items()}
+        self._unless_index = {i: _file(phrases, counts) for i, phrases in self._unless.items()}
+        # Words of the phrasebook's own phrases, as written, are not names ("this is {name}" must
+        # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
+        self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
         self._prompts = {
             kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
             if kind not in MONITOR_KINDS
@@ -86,28 +93,47 @@ class TriggerEngine:
     def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None) -> dict[str, Match]:
         """The intents of ``speaker`` (or just those in ``only``) found in ``t``, each with its
         best match."""
+        similar = self._words.compare(t)
         found = {}
-        for intent, phrases in self._phrases.items():
+        for intent, index in self._phrase_index.items():
             if (intent in AGENT_INTENTS) != (speaker == "agent") or (only is not None and intent not in only):
                 continue
-            matches = [m for p in phrases if (m := self._find(p, t))]
+            matches = [m for p in _heard(index, similar) if (m := self._find(p, t, similar))]
             if intent == "name":
-                matches = [m for m in matches if tokens(m.name, self.language).stems[0] not in self._vocabulary]
+                matches = [named for m in matches if (named := self._named(m))]
             elif intent == "agent_sorry":
                 matches = [m for m in matches if self._bare(t, m)]
             elif intent == "agent_question":
                 matches += [Match(_QUESTION_MARK, 100.0, s.start, s.stop - 1) for a in t.asks
                             if len(s := t.sentence(a)) >= _QUESTION_MIN_WORDS]
-            if self._unless[intent]:
-                unless = [u for p in self._unless[intent] if (u := self._find(p, t))]
+            if matches and self._unless[intent]:
+                unless = [u for p in _heard(self._unless_index[intent], similar) if (u := self._find(p, t, similar))]
                 matches = [m for m in matches if not any(
                     u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH for u in unless)]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
 
-    def _find(self, phrase: Phrase, t: Tokens) -> Match | None:
-        return find(phrase, t, self._cfg.fuzzy_min, self._negation)
+    def _find(self, phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
+        return find(phrase, t, self._cfg.fuzzy_min, self._negation, similar)
+
+    def _named(self, match: Match) -> Match | None:
+        """The match, if what it took for a name is one: not words the phrasebook knows as
+        something said ("this is ridiculous"). The phrasebook's own words around a name are
+        left out: before a trailing cue ("hello anna speaking" is "anna"), and after a first
+        name ("luka iz splita" is "luka")."""
+        words = list(tokens(match.name, self.language).words)
+        if match.phrase.stems[0] == "{name}":
+            while words and _fold(words[0]) in self._vocabulary:
+                words.pop(0)
+        if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
+            words.pop()
+        name = " ".join(words)
+        if not words or _fold(words[0]) in self._vocabulary or self.intents(
+            "caller", tokens(name, self.language), _NOT_NAMES
+        ):
+            return None
+        return dataclasses.replace(match, name=name)
 
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
@@ -237,6 +263,24 @@ class TriggerEngine:
             if problem or "{problem}" not in line  # no problem heard yet: only lines without one
         ]
         return self._nudge("specific_apology", now, lines, who=speaker, heard=heard)
+
+
+def _keys(phrase: Phrase) -> list[tuple[str, str]]:
+    return [key for key in zip(phrase.stems, phrase.folded) if key[0] != "{name}"]
+
+
+def _file(phrases: list[Phrase], counts: Counter) -> dict[tuple[str, str] | None, list[Phrase]]:
+    """``phrases`` filed under their rarest word."""
+    index: dict[tuple[str, str] | None, list[Phrase]] = {}
+    for p in phrases:
+        keys = _keys(p)
+        index.setdefault(min(keys, key=counts.__getitem__) if keys else None, []).append(p)
+    return index
+
+
+def _heard(index: dict[tuple[str, str] | None, list[Phrase]], similar: Similar) -> list[Phrase]:
+    """The phrases whose rarest word was heard (in the index's order: deterministic)."""
+    return [p for key, phrases in index.items() if key is None or key in similar for p in phrases]
 
 
 def _tidy(line: str) -> str:

@@ -26,9 +26,17 @@ class JsonlSink:
                 raise VoiceAssistError(f"{path}: cannot write events: {e.strerror}") from None
 
     def handle(self, event: Event) -> None:
-        self._file.write(dumps(event) + "\n")
-        self._file.flush()
+        try:
+            self._file.write(dumps(event) + "\n")
+            self._file.flush()
+        except BrokenPipeError:
+            raise  # stdout closed by its reader: not an error of the file
+        except OSError as e:  # a full disk, a vanished network share
+            raise VoiceAssistError(f"{self._path}: cannot write events: {e.strerror}") from None
 
     def close(self) -> None:
         if self._file is not sys.stdout:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass  # the write that failed has already said why; close() only retried it

@@ -25,6 +25,9 @@ __all__ = ["WavSource", "open_wav"]
 log = logging.getLogger(__name__)
 
 _BLOCK_S = 0.5
+# Sample rates taken for a recording. A header outside this range is lying or damaged: at 1 Hz
+# one second of samples would be read as 4.4 hours of call; nothing records speech above 384 kHz.
+_RATES_HZ = (4000, 384000)
 
 
 def _open(path: Path) -> sf.SoundFile:
@@ -49,6 +52,12 @@ def _open(path: Path) -> sf.SoundFile:
             f"{path}: not a readable audio file ({reason.strip().rstrip('.')}); "
             "expected a WAV file: PCM, float, μ-law or A-law, mono or stereo"
         ) from None
+    lo, hi = _RATES_HZ
+    if not lo <= file.samplerate <= hi:
+        file.close()
+        raise AudioInputError(
+            f"{path}: header says {file.samplerate} Hz; a call recording's sample rate is between {lo} and {hi} Hz"
+        )
     _warn_if_truncated(path, file)
     return file
 

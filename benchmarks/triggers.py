@@ -1,0 +1,159 @@
+"""Trigger benchmark: how well, how fast and how soon.
+
+1. Precision and recall of intent detection per language, on the golden sets the phrasebooks
+   were tuned against (tests/fixtures/triggers) and on the held-out sets nobody tuned against
+   (tests/fixtures/triggers_heldout): the gap is how much the tuning overfits. With the
+   promised-time accuracy of both.
+2. Time per transcript update with all five phrasebooks loaded: every golden utterance fed
+   word by word as growing partials, then as a final, to its language's engine (median, p95,
+   max), and the ratio to tokenising the same text alone (the reference, same process).
+3. With ``--latency``: phrase end → ``prompt.shown`` on the demo call replayed in real time
+   through the live pipeline, per engine (the words' end in call audio to the wall-clock
+   moment the prompt reached the sink).
+
+    .venv/bin/python benchmarks/triggers.py [--latency] [--engines whisper,vosk] [--seconds S]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+sys.path.insert(0, str(ROOT))
+
+from voiceassist.config import load_config  # noqa: E402
+from voiceassist.rules import due  # noqa: E402
+from voiceassist.rules.matching import tokens  # noqa: E402
+from voiceassist.rules.phrasebook import INTENTS, load_phrasebook  # noqa: E402
+from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine  # noqa: E402
+
+LANGUAGES = ("en", "tr", "ru", "ar", "hr")
+SETS = {"golden": ROOT / "tests/fixtures/triggers", "held-out": ROOT / "tests/fixtures/triggers_heldout"}
+
+
+def _speaker(intent: str) -> str:
+    return "agent" if intent in AGENT_INTENTS else "caller"
+
+
+def quality(engine: TriggerEngine, sets: dict, language: str) -> tuple[float, float, int, float]:
+    """Mean precision, mean recall, intents at 0.9/0.9, and promised-time accuracy."""
+    ps, rs, good = [], [], 0
+    for intent in INTENTS:
+        hit = [intent in engine.intents(_speaker(intent), tokens(x, language)) for x in sets[intent]["positives"]]
+        false = [intent in engine.intents(_speaker(intent), tokens(x, language)) for x in sets[intent]["negatives"]]
+        tp, fp = sum(hit), sum(false)
+        p = tp / (tp + fp) if tp + fp else 0.0
+        r = tp / len(hit)
+        ps.append(p)
+        rs.append(r)
+        good += p >= 0.9 and r >= 0.9
+    promises = sets["agent_callback"]
+    right = sum(due.parse(x, language).said() == want for x, want in zip(promises["positives"], promises["due"]))
+    return statistics.mean(ps), statistics.mean(rs), good, right / len(promises["due"])
+
+
+def speed(engines: dict[str, TriggerEngine], golden: dict[str, dict]) -> None:
+    updates: list[tuple[str, str, str, bool]] = []  # (language, speaker, text, final)
+    for language, sets in golden.items():
+        for intent in INTENTS:
+            for text in sets[intent]["positives"] + sets[intent]["negatives"]:
+                words = text.split()
+                updates += [(language, _speaker(intent), " ".join(words[:n]), n == len(words)) for n in range(1, len(words) + 1)]
+    per_update, reference = [], []
+    for i, (language, speaker, text, final) in enumerate(updates):
+        event = {"t": float(i), "type": "transcript.final" if final else "transcript.partial", "speaker": speaker,
+                 "text": text, "start": float(i), "end": float(i), "words": []}
+        started = time.perf_counter()
+        engines[language].on_transcript(event)
+        per_update.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        tokens(text, language)
+        reference.append(time.perf_counter() - started)
+    q = statistics.quantiles(per_update, n=20)
+    print(f"\ntime per transcript update, 5 phrasebooks loaded, {len(updates)} updates (partials growing word by word):")
+    print(f"  median {statistics.median(per_update) * 1e3:.2f} ms, p95 {q[18] * 1e3:.2f} ms, max {max(per_update) * 1e3:.2f} ms"
+          f"  (x{statistics.median(per_update) / statistics.median(reference):.0f} tokenising alone)")
+
+
+def latency(engines: list[str], seconds: float | None) -> None:
+    """Phrase end → prompt on the demo call, replayed in real time through the live pipeline."""
+    from voiceassist.asr import load_engine, models_dir
+    from voiceassist.data import demo_call_path
+    from voiceassist.pipeline import run_call
+    from voiceassist.sources.replay import ReplaySource
+    from voiceassist.sources.wav import open_wav
+
+    class Stamp:
+        """Notes the wall-clock moment each event reaches the sink."""
+
+        def __init__(self):
+            self.events: list[tuple[float, dict]] = []
+
+        def handle(self, event):
+            self.events.append((time.monotonic(), event))
+
+        def close(self):
+            pass
+
+    print("\nphrase end -> prompt.shown, demo call replayed in real time (live pipeline):")
+    for name in engines:
+        cfg = load_config(None, {"asr.engine": name, "asr.language": "en"})
+        try:
+            engine = load_engine(cfg.asr, "en", models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
+        except Exception as e:  # a missing model: say so and go on with the next engine
+            print(f"  {name}: not measured ({e})")
+            continue
+        sink = Stamp()
+        with open_wav(demo_call_path()) as wav:
+            source = ReplaySource(wav)
+            frames = source.frames
+            if seconds:
+                source.frames = lambda: (f for f in frames() if f.t < seconds)  # type: ignore[method-assign]
+            run_call(source, engine, [sink], cfg, live=True)
+        delays, last = [], None
+        for wall, e in sink.events:
+            if e["type"].startswith("transcript."):
+                last = e
+            elif e["type"] == "prompt.shown" and last and (heard := re.search(r'"([^"]+)"', e["reason"])):
+                end_word = re.sub(r"[^\w']", "", heard.group(1).split()[-1])
+                ends = [w["end"] for w in last["words"] if re.sub(r"[^\w']", "", w["w"].lower()) == end_word]
+                if ends:
+                    delays.append(wall - (source.started_at + ends[-1]))
+        if delays:
+            print(f"  {name}: {len(delays)} prompts, median {statistics.median(delays):.2f} s, max {max(delays):.2f} s")
+        else:
+            print(f"  {name}: no word-triggered prompts (the only Vosk model here is Korean: it cannot hear English)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency", action="store_true", help="also measure phrase end -> prompt in real time")
+    parser.add_argument("--engines", default="whisper,vosk")
+    parser.add_argument("--seconds", type=float, help="replay only the first S seconds of the demo call")
+    args = parser.parse_args()
+
+    cfg = load_config()
+    engines = {lang: TriggerEngine(load_phrasebook(lang), cfg.triggers) for lang in LANGUAGES}
+    loaded = {name: {lang: tomllib.loads((folder / f"{lang}.toml").read_text(encoding="utf-8")) for lang in LANGUAGES}
+              for name, folder in SETS.items() if folder.is_dir()}
+    print("intent detection per language: mean precision / mean recall / intents at 0.9/0.9 / promised times right")
+    print(f"  {'':4}" + "".join(f"{name:>32}" for name in loaded))
+    for lang in LANGUAGES:
+        cells = []
+        for sets in loaded.values():
+            p, r, good, times = quality(engines[lang], sets[lang], lang)
+            cells.append(f"P {p:.2f}  R {r:.2f}  {good:2d}/16  due {times:.2f}")
+        print(f"  {lang:4}" + "".join(f"{c:>32}" for c in cells))
+    speed({lang: TriggerEngine(load_phrasebook(lang), cfg.triggers) for lang in LANGUAGES}, loaded["golden"])
+    if args.latency:
+        latency(args.engines.split(","), args.seconds)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""The view state folds events into what the agent sees; the panel lays Arabic out right to left."""
+
+from __future__ import annotations
+
+from bidi import get_display
+from rich.console import Console
+
+from voiceassist import events
+from voiceassist.config import load_config
+from voiceassist.sinks.terminal import render
+from voiceassist.sinks.view import URGENCY, ViewState
+
+
+def caller(t: float, text: str, final: bool) -> dict:
+    return {"t": t, "type": "transcript.final" if final else "transcript.partial", "speaker": "caller",
+            "text": text, "start": t - 1, "end": t, "words": []}
+
+
+def shown(t: float, kind: str, n: int = 1, suggestions=("a", "b", "c", "d")) -> dict:
+    return events.prompt_shown(t, id=f"{kind}-{n}", kind=kind, text=kind, suggestions=list(suggestions),
+                               reason="r", language="en")
+
+
+def test_partials_are_replaced_by_finals_and_the_transcript_rolls():
+    state = ViewState(load_config())
+    state.handle(caller(1, "my par", False))
+    state.handle(caller(2, "my parcel is", False))
+    assert state.snapshot()["transcript"] == [{"text": "my parcel is", "final": False}]
+    state.handle(caller(3, "my parcel is late", True))
+    for i in range(5):
+        state.handle(caller(4 + i, f"line {i}", True))
+    lines = state.snapshot()["transcript"]
+    assert len(lines) == 4 and lines[-1] == {"text": "line 4", "final": True} and all(x["final"] for x in lines)
+
+
+def test_the_most_urgent_prompt_wins_and_actions_are_recorded():
+    log = []
+    state = ViewState(load_config(), record=log.append)
+    state.handle(shown(10, "empathy"))
+    state.handle(shown(11, "lower_voice"))
+    state.handle(shown(12, "use_name"))
+    snap = state.snapshot()
+    assert snap["prompt"]["kind"] == "lower_voice" and snap["prompt"]["urgency"] == "urgent"
+    assert snap["prompt"]["suggestions"] == ["a", "b", "c"]  # at most three lines
+    assert snap["waiting"] == 2
+    assert state.act("used", 1)["line"] == "b"
+    assert state.snapshot()["prompt"]["used"] == [1]
+    state.act("dismissed")
+    assert state.snapshot()["prompt"]["kind"] == "use_name"  # then the newest advice
+    assert [(e["type"], e["kind"], e["action"], e["t"]) for e in log] == [
+        ("prompt.action", "lower_voice", "used", 12.0), ("prompt.action", "lower_voice", "dismissed", 12.0)]
+    assert all(events.problem(e) is None for e in log)
+    assert state.act("used", 7) is None  # no such line: nothing recorded
+    state.handle(events.prompt_cleared(13, id="use_name-1", kind="use_name"))
+    state.handle(events.prompt_cleared(13, id="empathy-1", kind="empathy"))
+    assert state.snapshot()["prompt"] is None and state.act("dismissed") is None and len(log) == 2
+
+
+def test_meters_from_levels_and_agitation_field_when_present():
+    state = ViewState(load_config())
+    state.handle({"t": 5, "type": "level", "speaker": "agent", "loudness_lufs": -30.0, "baseline_lufs": -38.0,
+                  "rate_sps": 4.0, "baseline_sps": 3.0, "wpm": None, "speaking": True})
+    state.handle({"t": 5, "type": "level", "speaker": "caller", "loudness_lufs": -20.0, "baseline_lufs": -24.5,
+                  "rate_sps": None, "baseline_sps": None, "wpm": None, "speaking": True})
+    snap = state.snapshot()
+    # the same limit as the monitor: min(5.5, max(4.5, 3.0 * 1.4))
+    assert snap["agent"] == {"over_db": 8.0, "limit_db": 6.0, "rate_sps": 4.0, "target_sps": 4.5, "speaking": True}
+    assert snap["caller"] == {"agitation": 4.5, "from": "loudness"}
+    state.handle({"t": 6, "type": "level", "speaker": "caller", "loudness_lufs": -20.0, "baseline_lufs": -24.5,
+                  "rate_sps": None, "baseline_sps": None, "wpm": None, "speaking": True, "agitation": 0.7})
+    assert state.snapshot()["caller"] == {"agitation": 0.7, "from": "agitation"}
+
+
+def test_every_prompt_kind_has_an_urgency():
+    from voiceassist.rules.phrasebook import load_phrasebook
+
+    assert set(load_phrasebook("en").prompts) <= set(URGENCY)
+
+
+def test_arabic_on_the_panel_is_reordered_and_right_aligned():
+    state = ViewState(load_config())
+    state.handle({**events.call_started(language="ar", engine="x", model="", sample_rate_in=8000, channels=2)})
+    text = "الطلب لم يصل بعد"
+    state.handle(caller(3, text, True))
+    console = Console(width=60, record=True, color_system=None)
+    console.print(render(state.snapshot(), 60))
+    lines = console.export_text().splitlines()
+    line = next(x for x in lines if get_display(text) in x)
+    assert text not in line  # logical order would read backwards on a terminal
+    assert line.rstrip(" │").endswith(get_display(text))  # right-aligned

@@ -1,0 +1,209 @@
+"""What the agent sees, folded from events: shared by the terminal panel and the web page.
+
+``ViewState.handle(event)`` is cheap (a few dict updates under a lock) so a view's sink never
+holds up the pipeline; a view's own thread reads ``snapshot()`` when it redraws, so a slow
+terminal or browser skips intermediate states instead of queueing them.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any, Callable
+
+from voiceassist import events
+from voiceassist.config import Config
+from voiceassist.events import Event
+
+__all__ = ["URGENCY", "ViewState", "RTL_LANGUAGES", "Serialized", "WithoutLevels"]
+
+# How loudly a prompt asks for attention. "urgent": the agent's delivery is hurting the call
+# right now (shouting, talking over the caller, the caller asking for a manager): shown in red,
+# and it wins the screen over any other active prompt. "advice": what to say next (yellow).
+# "info": bookkeeping the agent can act on after the moment passes (dim).
+URGENCY: dict[str, str] = {
+    "lower_voice": "urgent",
+    "let_them_finish": "urgent",
+    "offer_supervisor": "urgent",
+    "slow_down": "advice",
+    "dont_take_personally": "advice",
+    "acknowledge": "advice",
+    "empathy": "advice",
+    "specific_apology": "advice",
+    "use_name": "advice",
+    "no_blame": "advice",
+    "ask_questions": "advice",
+    "offer_solution": "advice",
+    "commit_action": "advice",
+    "pause_callback": "advice",
+    "goodwill": "advice",
+    "callback_reminder": "info",
+}
+_RANK = {"urgent": 2, "advice": 1, "info": 0}
+
+RTL_LANGUAGES = ("ar",)
+_TRANSCRIPT_LINES = 4  # the caller's last few utterances: a glance, not a transcript
+
+
+class ViewState:
+    """The agent's view of the call so far. Thread-safe: the pipeline calls ``handle``, a view's
+    renderer calls ``snapshot``, key presses or clicks call ``act``."""
+
+    def __init__(self, cfg: Config, record: Callable[[Event], None] | None = None):
+        self._lock = threading.Lock()
+        self._record = record  # where the agent's actions go (the event log), if anywhere
+        self._rate = cfg.monitor.rate
+        self._raise_db = cfg.monitor.loudness.raise_db
+        self.version = 0  # bumped on every change: renderers redraw only when it moves
+        self.language = cfg.asr.language
+        self.t = 0.0
+        self.ended = False
+        self._prompts: dict[str, dict[str, Any]] = {}  # active, by id, in order shown
+        self._lines: list[dict[str, Any]] = []  # caller's finals, then at most one partial
+        self._agent: dict[str, Any] = {}
+        self._caller: dict[str, Any] = {}
+        self._promises: list[dict[str, Any]] = []
+
+    # -- the sink side ---------------------------------------------------------------------
+    def handle(self, event: Event) -> None:
+        with self._lock:
+            self._fold(event)
+            self.t = max(self.t, float(event["t"]))
+            self.version += 1
+
+    def close(self) -> None:
+        pass
+
+    def _fold(self, e: Event) -> None:
+        kind = e["type"]
+        if kind == "call.started":
+            self.language = e["language"]
+        elif kind in ("transcript.partial", "transcript.final") and e["speaker"] == "caller":
+            if self._lines and not self._lines[-1]["final"]:
+                self._lines.pop()  # a partial is replaced by what comes next for the utterance
+            if e["text"].strip():
+                self._lines.append({"text": e["text"], "final": kind == "transcript.final"})
+            del self._lines[:-_TRANSCRIPT_LINES]
+        elif kind == "level":
+            (self._agent if e["speaker"] == "agent" else self._caller).update(e)
+        elif kind == "prompt.shown":
+            self._prompts[e["id"]] = {
+                "id": e["id"], "kind": e["kind"], "text": e["text"], "reason": e["reason"],
+                "suggestions": list(e["suggestions"])[:3], "urgency": URGENCY.get(e["kind"], "advice"),
+                "used": [],
+            }
+        elif kind == "prompt.cleared":
+            self._prompts.pop(e["id"], None)
+        elif kind == "callback.promised":
+            self._promises.append({"text": e["text"], "due": e.get("due"), "said_at": e["said_at"]})
+        elif kind == "call.ended":
+            self.ended = True
+            self._prompts.clear()
+
+    def _top(self) -> dict[str, Any] | None:
+        """The prompt on screen: the most urgent, and of those the newest."""
+        best = None
+        for p in self._prompts.values():  # insertion order: later wins ties
+            if best is None or _RANK[p["urgency"]] >= _RANK[best["urgency"]]:
+                best = p
+        return best
+
+    # -- the agent's side ------------------------------------------------------------------
+    def act(self, action: str, line: int | None = None) -> Event | None:
+        """The agent dismissed the prompt on screen, or used its suggested ``line`` (0-based).
+        Returns the ``prompt.action`` event (also sent to ``record``), or None if there was
+        nothing to act on."""
+        with self._lock:
+            top = self._top()
+            if top is None or (action == "used" and (line is None or not 0 <= line < len(top["suggestions"]))):
+                return None
+            if action == "dismissed":
+                del self._prompts[top["id"]]
+                event = events.prompt_action(self.t, id=top["id"], kind=top["kind"], action="dismissed")
+            elif action == "used":
+                if line not in top["used"]:
+                    top["used"].append(line)
+                event = events.prompt_action(
+                    self.t, id=top["id"], kind=top["kind"], action="used", line=top["suggestions"][line]
+                )
+            else:
+                raise ValueError(f"unknown action {action!r}")
+            self.version += 1
+        if self._record is not None:
+            self._record(event)
+        return event
+
+    # -- the renderer's side ---------------------------------------------------------------
+    def snapshot(self) -> dict[str, Any]:
+        """Everything a view draws, as plain JSON-able data."""
+        with self._lock:
+            top = self._top()
+            return {
+                "version": self.version,
+                "t": self.t,
+                "language": self.language,
+                "rtl": self.language in RTL_LANGUAGES,
+                "ended": self.ended,
+                "prompt": None if top is None else {**top, "used": list(top["used"])},
+                "waiting": max(0, len(self._prompts) - 1),
+                "transcript": [dict(line) for line in self._lines],
+                "agent": self._agent_meters(),
+                "caller": self._caller_meter(),
+                "promises": [dict(p) for p in self._promises],
+            }
+
+    def _agent_meters(self) -> dict[str, Any]:
+        a = self._agent
+        loud, base = a.get("loudness_lufs"), a.get("baseline_lufs")
+        rate, calm = a.get("rate_sps"), a.get("baseline_sps")
+        # The same limit the voice monitor applies (rules/monitor.py), so the meter turns red
+        # where "slow down" would fire (without the caller-agitation mirror).
+        target = self._rate.max_sps_by_language.get(self.language, self._rate.max_sps)
+        if calm is not None:
+            target = min(target, max(self._rate.min_sps, calm * self._rate.relative_max))
+        return {
+            "over_db": None if loud is None or base is None else round(loud - base, 1),
+            "limit_db": self._raise_db,
+            "rate_sps": rate,
+            "target_sps": round(target, 1),
+            "speaking": bool(a.get("speaking", False)),
+        }
+
+    def _caller_meter(self) -> dict[str, Any]:
+        c = self._caller
+        if c.get("agitation") is not None:  # issue #5 adds a dedicated field: shown as it is
+            return {"agitation": c["agitation"], "from": "agitation"}
+        loud, base = c.get("loudness_lufs"), c.get("baseline_lufs")
+        over = None if loud is None or base is None else round(loud - base, 1)
+        return {"agitation": over, "from": "loudness"}
+
+
+class Serialized:
+    """A sink shared by the pipeline thread and a view's key or web thread (the event log, to
+    which the agent's actions are added): one event at a time, lines never interleave."""
+
+    def __init__(self, sink: Any):
+        self._sink = sink
+        self._lock = threading.Lock()
+
+    def handle(self, event: Event) -> None:
+        with self._lock:
+            self._sink.handle(event)
+
+    def close(self) -> None:
+        with self._lock:
+            self._sink.close()
+
+
+class WithoutLevels:
+    """Passes every event but ``level`` on: a view needs levels, the log has them only when
+    asked for (``--levels``)."""
+
+    def __init__(self, sink: Any):
+        self._sink = sink
+
+    def handle(self, event: Event) -> None:
+        if event["type"] != "level":
+            self._sink.handle(event)
+
+    def close(self) -> None:
+        self._sink.close()
