@@ -22,10 +22,6 @@ from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
 SETS = Path(__file__).parents[1] / "fixtures" / "triggers"
 LANGUAGES = sorted(p.stem for p in SETS.glob("*.toml"))
 MIN_SCORE = 0.9
-# Issue #5 is open: the phrasebooks' phrases are being written and not yet measured against
-# these sets. These tests report the numbers (run with -rxX) and must pass, with this marker
-# removed, before #5 is resolved.
-IN_PROGRESS = pytest.mark.xfail(reason="#5 open: phrasebooks not yet tuned to P/R >= 0.9", strict=False)
 
 
 def golden(language):
@@ -86,7 +82,6 @@ def test_phrasebook_phrases_are_not_copied_from_the_set(language):
     assert not copied, copied
 
 
-@IN_PROGRESS
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_precision_and_recall_per_intent(language):
     result = scores(language)
@@ -99,7 +94,6 @@ def test_precision_and_recall_per_intent(language):
     assert not bad, report
 
 
-@IN_PROGRESS
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_names_are_taken_right(language):
     sets, eng = golden(language), engine(language)
