@@ -42,7 +42,7 @@ def with_config(tmp_path, mono_wav, text: str | bytes):
         ("[monitor.rate]\nmax_sps_by_language = { xx = 5.0 }\n", ["monitor.rate.max_sps_by_language", "team.toml"]),
         ("asr = 5\n", ["asr = 5", "team.toml"]),
         ("[asr]\nenigne = 'vosk'\n", ["unknown key asr.enigne in", "team.toml", "engine, language"]),
-        ("[ui]\ncolour = 'red'\n", ["unknown key ui in", "team.toml", "audio, asr, monitor, triggers"]),
+        ("[dashboard]\ncolour = 'red'\n", ["unknown key dashboard in", "team.toml", "audio, asr, monitor, triggers, escalation, ui"]),
         ("[monitor.volume]\nraise_db = 6.0\n", ["unknown key monitor.volume", "team.toml", "loudness, rate"]),
     ],
     ids=[
