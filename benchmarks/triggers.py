@@ -28,6 +28,7 @@ ROOT = Path(__file__).parents[1]
 sys.path.insert(0, str(ROOT))
 
 from voiceassist.config import load_config  # noqa: E402
+from voiceassist.events import heard_phrase  # noqa: E402
 from voiceassist.rules import due  # noqa: E402
 from voiceassist.rules.matching import tokens  # noqa: E402
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook  # noqa: E402
@@ -120,8 +121,8 @@ def latency(engines: list[str], seconds: float | None) -> None:
         for wall, e in sink.events:
             if e["type"].startswith("transcript."):
                 last = e
-            elif e["type"] == "prompt.shown" and last and (heard := re.search(r'"([^"]+)"', e["reason"])):
-                end_word = re.sub(r"[^\w']", "", heard.group(1).split()[-1])
+            elif e["type"] == "prompt.shown" and last and (heard := heard_phrase(e["reason"])):
+                end_word = re.sub(r"[^\w']", "", heard.split()[-1])
                 ends = [w["end"] for w in last["words"] if re.sub(r"[^\w']", "", w["w"].lower()) == end_word]
                 if ends:
                     delays.append(wall - (source.started_at + ends[-1]))

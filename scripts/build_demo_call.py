@@ -104,7 +104,7 @@ DEMO_TURNS: list[Turn] = [
     Turn("agent", (S("No. That's the courier's fault, not ours.", spoken="No. That's the koorier's fault, not ours."),),
          gap_s=-1.6, tags=("overlap", "blame")),
     Turn("caller", (S("I don't care whose fault it is. This is useless."),
-                    S("Why don't you do something about it?")), level_dbfs=-21.0, tags=("angry", "insult")),
+                    S("Why don't you do something about it?")), level_dbfs=-21.0, tags=("angry", "frustration")),
     Turn("agent", (Asterisk("sorry"), S("Can I have your order number, please?")), tags=("bare_sorry", "question")),
     Turn("caller", (S("My name is John Miller. The order number is"),
                     Sphinx("numbers.raw", "three three four six nine two")), tags=("name", "order_number")),

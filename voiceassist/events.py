@@ -7,13 +7,14 @@ them the same way every time, so a recorded call replays to the same bytes.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any, Iterable
 
 from voiceassist.asr.base import Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "prompt_action", "call_ended", "dumps", "problem", "summary",
+    "prompt_action", "call_ended", "dumps", "problem", "summary", "heard_phrase",
 ]
 
 Event = dict[str, Any]
@@ -145,6 +146,17 @@ def prompt_action(t: float, *, id: str, kind: str, action: str, line: str | None
 
 def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:
     return {"t": _time(duration), "type": "call.ended", "duration": _time(duration), "summary": summary}
+
+
+# The phrasebooks quote what was heard as the first quoted span of a prompt's `reason`, with the
+# language's own quote marks: "…" (en, tr), «…» (ru, ar), „…” (hr).
+_QUOTED = re.compile(r'"([^"]+)"|«([^»]+)»|„([^”“]+)[”“]|“([^”]+)”')
+
+
+def heard_phrase(reason: str) -> str | None:
+    """The words a prompt quotes as heard, or None (voice-monitor prompts quote nothing)."""
+    m = _QUOTED.search(reason)
+    return next(g for g in m.groups() if g) if m else None
 
 
 def dumps(event: Event) -> str:

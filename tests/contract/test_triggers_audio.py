@@ -15,12 +15,13 @@ import pytest
 import soundfile as sf
 
 from voiceassist.data import demo_call_path
+from voiceassist.events import heard_phrase
 
 CALLS = Path(__file__).parents[1] / "fixtures" / "calls"
 MAX_LATENCY_S = 2.0
 # What the agent should be shown for each tag of the demo call's script.
+# ("This is useless." is frustration, not an insult at the agent: the golden sets' labelling.)
 SHOWN_FOR_TAG = {
-    "insult": "dont_take_personally",
     "name": "use_name",
     "blame": "no_blame",
     "question": "offer_solution",
@@ -48,8 +49,8 @@ def latencies(events: list[dict]) -> list[tuple[str, float]]:
     for e in events:
         if e["type"].startswith("transcript."):
             last = e
-        elif e["type"] == "prompt.shown" and (heard := re.search(r'"([^"]+)"', e["reason"])) and last:
-            final_word = _word(heard.group(1).split()[-1])
+        elif e["type"] == "prompt.shown" and (heard := heard_phrase(e["reason"])) and last:
+            final_word = _word(heard.split()[-1])
             ends = [w["end"] for w in last["words"] if _word(w["w"]) == final_word]
             assert ends, (e["reason"], last["text"])
             out.append((e["kind"], round(e["t"] - ends[-1], 2)))

@@ -10,7 +10,8 @@ import re
 import pytest
 from selenium.webdriver.common.by import By
 
-from voiceassist.report.call import clock, heard_phrase
+from voiceassist.events import heard_phrase
+from voiceassist.report.call import clock
 
 from report_helpers import read_jsonl, voiceassist
 

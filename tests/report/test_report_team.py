@@ -14,7 +14,7 @@ import pytest
 from report_helpers import read_jsonl, voiceassist
 from selenium.webdriver.common.by import By
 
-from voiceassist.report.call import heard_phrase
+from voiceassist.events import heard_phrase
 
 
 @pytest.fixture(scope="module")

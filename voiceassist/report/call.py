@@ -15,26 +15,17 @@ from typing import Iterable
 
 from voiceassist import events
 from voiceassist.errors import VoiceAssistError
-from voiceassist.events import Event
+from voiceassist.events import Event, heard_phrase
 from voiceassist.pipeline import read_events
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import MONITOR_KINDS
 
 __all__ = ["Prompt", "Promise", "Segment", "Utterance", "Call", "build_call", "load_call", "heard_phrase", "clock"]
 
-# The phrasebooks quote what was heard as the first quoted span of a prompt's `reason`, with the
-# language's own quote marks: "…" (en, tr), «…» (ru, ar), „…” (hr).
-_QUOTED = re.compile(r'"([^"]+)"|«([^»]+)»|„([^”“]+)[”“]|“([^”]+)”')
 # A word-triggered prompt fires on a partial while the words are said, or on the final a few
 # seconds after (a Whisper decode); its words are looked for in utterances this close to it.
 _NEAR_S = 20.0
 _VALID = "a report reads the JSON lines written by voiceassist analyze --events"
-
-
-def heard_phrase(reason: str) -> str | None:
-    """The words a prompt quotes as heard, or None (voice-monitor prompts quote nothing)."""
-    m = _QUOTED.search(reason)
-    return next(g for g in m.groups() if g) if m else None
 
 
 def clock(seconds: float) -> str:
