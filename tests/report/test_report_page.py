@@ -175,7 +175,7 @@ def test_arabic_transcript_reads_right_to_left(tmp_path, page):
     evs = [
         {"t": 0.0, "type": "call.started", "language": "ar", "engine": "other", "model": "", "sample_rate_in": 8000, "channels": 2},
         final(4.0, "caller", "أين طلبي؟ هذه مهزلة، أسبوعان وأنا أنتظر", 0.5, 3.8),
-        final(9.0, "agent", "أنا آسف جداً، سأتصل بك غداً", 4.5, 8.6),
+        final(9.0, "agent", "أنا آسف جداً، سأتصل بك لاحقاً", 4.5, 8.6),  # "later": a vague promise
     ]
     src = tmp_path / "ar.jsonl"
     src.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in evs), encoding="utf-8")

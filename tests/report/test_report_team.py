@@ -7,6 +7,7 @@ log was cut short (no `call.ended`)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 
@@ -24,6 +25,15 @@ def team(demo, tmp_path_factory):
     voiceassist("analyze", calls / "angry.jsonl", "--events", calls / "rerun.jsonl")
     lines = demo["events"].read_text(encoding="utf-8").splitlines(keepends=True)
     (calls / "cut.jsonl").write_text("".join(lines[: len(lines) // 2]), encoding="utf-8")
+    # a call that ends on a promise with no time, through the real trigger rules
+    said = [
+        {"t": 0.0, "type": "call.started", "language": "en", "engine": "other", "model": "", "sample_rate_in": 8000, "channels": 2},
+        {"t": 4.0, "type": "transcript.final", "speaker": "caller", "text": "Where is my order? This is ridiculous.", "start": 0.5, "end": 3.5, "words": []},
+        {"t": 9.0, "type": "transcript.final", "speaker": "agent", "text": "Let me look into it and I'll call you back later.", "start": 5.0, "end": 8.5, "words": []},
+    ]
+    source = tmp_path_factory.mktemp("vague") / "vague.jsonl"
+    source.write_text("".join(json.dumps(e) + "\n" for e in said), encoding="utf-8")
+    voiceassist("analyze", source, "--events", calls / "vague.jsonl")
     out = tmp_path_factory.mktemp("team") / "reports"
     result = voiceassist("report", calls, "-o", out)
     assert "index.html" in result.stdout
@@ -33,7 +43,7 @@ def team(demo, tmp_path_factory):
 
 def test_team_page_lists_each_call_with_its_prompt_counts(team, page):
     out, events, _ = team
-    assert sorted(p.name for p in out.iterdir()) == ["angry.html", "cut.html", "index.html", "rerun.html"]
+    assert sorted(p.name for p in out.iterdir()) == ["angry.html", "cut.html", "index.html", "rerun.html", "vague.html"]
     driver = page(out / "index.html")
     rows = {r.get_attribute("data-call"): r for r in driver.find_elements(By.CSS_SELECTOR, "#calls tr.call")}
     assert sorted(rows) == sorted(events)
@@ -65,8 +75,8 @@ def test_most_common_triggers(team, page):
 
 def test_calls_with_vague_promises_link_to_their_reports(team, page):
     out, events, _ = team
-    vague = sorted(name for name, evs in events.items() if any(e["type"] == "callback.promised" and e["due"] is None for e in evs))
-    assert vague, "the demo call's promises carry no due time yet"
+    vague = sorted(name for name, evs in events.items() if any(e["type"] == "callback.promised" and e["due_said"] == "vague" for e in evs))
+    assert vague == ["vague"]
     driver = page(out / "index.html")
     items = driver.find_elements(By.CSS_SELECTOR, "#vague li[data-call]")
     assert sorted(i.get_attribute("data-call") for i in items) == vague
@@ -74,7 +84,7 @@ def test_calls_with_vague_promises_link_to_their_reports(team, page):
     assert driver.title == f"Call report: {vague[0]}"
     assert driver.find_element(By.CSS_SELECTOR, "#promises tr.vague")
     driver.find_element(By.LINK_TEXT, "← team report").click()
-    assert driver.title.startswith("Team report: 3 calls")
+    assert driver.title.startswith("Team report: 4 calls")
 
 
 def test_several_files_make_the_same_pages_as_their_folder(team, tmp_path):
