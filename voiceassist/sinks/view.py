@@ -94,7 +94,9 @@ class ViewState:
         elif kind == "prompt.cleared":
             self._prompts.pop(e["id"], None)
         elif kind == "callback.promised":
-            self._promises.append({"text": e["text"], "due": e.get("due"), "said_at": e["said_at"]})
+            said = e.get("due_said")  # "tomorrow 15:00" reads better than ISO; "vague": no time
+            due = None if said == "vague" else said or e.get("due")
+            self._promises.append({"text": e["text"], "due": due, "said_at": e["said_at"]})
         elif kind == "call.ended":
             self.ended = True
             self._prompts.clear()
