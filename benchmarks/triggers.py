@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import re
 import statistics
 import sys
@@ -115,19 +116,20 @@ def latency(engines: list[str], seconds: float | None) -> None:
             source = ReplaySource(wav)
             frames = source.frames
             if seconds:
-                source.frames = lambda: (f for f in frames() if f.t < seconds)  # type: ignore[method-assign]
+                source.frames = lambda: itertools.takewhile(lambda f: f.t < seconds, frames())  # type: ignore[method-assign]
             run_call(source, engine, [sink], cfg, live=True)
         delays, last = [], None
         for wall, e in sink.events:
             if e["type"].startswith("transcript."):
                 last = e
-            elif e["type"] == "prompt.shown" and last and (heard := heard_phrase(e["reason"])):
+            elif e["type"] == "prompt.shown" and last and e["t"] == last["t"] and (heard := heard_phrase(e["reason"])):
                 end_word = re.sub(r"[^\w']", "", heard.split()[-1])
                 ends = [w["end"] for w in last["words"] if re.sub(r"[^\w']", "", w["w"].lower()) == end_word]
                 if ends:
                     delays.append(wall - (source.started_at + ends[-1]))
         if delays:
-            print(f"  {name}: {len(delays)} prompts, median {statistics.median(delays):.2f} s, max {max(delays):.2f} s")
+            print(f"  {name}: {len(delays)} prompts from what was said, median {statistics.median(delays):.2f} s, "
+                  f"max {max(delays):.2f} s (wall clock: call-audio latency plus recognition time)")
         else:
             print(f"  {name}: no word-triggered prompts (the only Vosk model here is Korean: it cannot hear English)")
 

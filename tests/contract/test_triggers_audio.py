@@ -44,12 +44,13 @@ def _word(w: str) -> str:
 
 def latencies(events: list[dict]) -> list[tuple[str, float]]:
     """For each prompt shown from what was said: its kind and how long after the end of the
-    last heard word (in the transcript that triggered it) it was shown."""
+    last heard word (in the transcript that triggered it, which has its time) it was shown.
+    Prompts from the caller's agitation staying high quote older words: they are not counted."""
     out, last = [], None
     for e in events:
         if e["type"].startswith("transcript."):
             last = e
-        elif e["type"] == "prompt.shown" and (heard := heard_phrase(e["reason"])) and last:
+        elif e["type"] == "prompt.shown" and (heard := heard_phrase(e["reason"])) and last and e["t"] == last["t"]:
             final_word = _word(heard.split()[-1])
             ends = [w["end"] for w in last["words"] if _word(w["w"]) == final_word]
             assert ends, (e["reason"], last["text"])
