@@ -173,8 +173,9 @@ def run_call(
             started_at=call_start.replace(microsecond=0).isoformat() if call_start else None,
         )
     )
-    rules = MonitorRules(cfg.monitor, load_phrasebook(language))
-    triggers = _triggers(language, cfg, call_start)
+    book = load_phrasebook(language)
+    rules = MonitorRules(cfg.monitor, book)
+    triggers = TriggerEngine(book, cfg.triggers, cfg.escalation, call_start)
 
     def heard(tr: Transcript) -> None:
         event = events.transcript(tr)

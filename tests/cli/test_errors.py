@@ -11,6 +11,7 @@ import sys
 import numpy as np
 import pytest
 import soundfile as sf
+from clitools import user_error
 
 
 def voiceassist(*args, env=None, cwd=None):
@@ -18,15 +19,6 @@ def voiceassist(*args, env=None, cwd=None):
         [sys.executable, "-m", "voiceassist", *map(str, args)],
         capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, cwd=cwd,
     )
-
-
-def assert_user_error(result, *needles):
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 @pytest.fixture
@@ -38,30 +30,30 @@ def mono_wav(tmp_path):
 
 
 def test_missing_file(tmp_path):
-    assert_user_error(voiceassist("analyze", tmp_path / "nope.wav"), "nope.wav")
+    user_error(voiceassist("analyze", tmp_path / "nope.wav"), "nope.wav")
 
 
 def test_empty_file(tmp_path):
     (tmp_path / "empty.wav").write_bytes(b"")
-    assert_user_error(voiceassist("analyze", tmp_path / "empty.wav"), "empty.wav")
+    user_error(voiceassist("analyze", tmp_path / "empty.wav"), "empty.wav")
 
 
 def test_text_file_named_wav(tmp_path):
     (tmp_path / "notes.wav").write_text("call notes, not audio\n")
-    assert_user_error(voiceassist("analyze", tmp_path / "notes.wav"), "notes.wav")
+    user_error(voiceassist("analyze", tmp_path / "notes.wav"), "notes.wav")
 
 
 def test_directory_as_recording(tmp_path):
-    assert_user_error(voiceassist("analyze", tmp_path), str(tmp_path))
+    user_error(voiceassist("analyze", tmp_path), str(tmp_path))
 
 
 def test_truncated_wav_header(tmp_path, mono_wav):
     (tmp_path / "cut.wav").write_bytes(mono_wav.read_bytes()[:30])
-    assert_user_error(voiceassist("analyze", tmp_path / "cut.wav"), "cut.wav")
+    user_error(voiceassist("analyze", tmp_path / "cut.wav"), "cut.wav")
 
 
 def test_caller_channel_beyond_a_mono_file(mono_wav):
-    assert_user_error(voiceassist("analyze", mono_wav, "--caller-channel", "1"), "mono.wav", "0")
+    user_error(voiceassist("analyze", mono_wav, "--caller-channel", "1"), "mono.wav", "0")
 
 
 def test_bad_flag_value_is_a_usage_error(mono_wav):
@@ -72,7 +64,7 @@ def test_bad_flag_value_is_a_usage_error(mono_wav):
 
 def test_no_model_installed_says_how_to_install(tmp_path, mono_wav):
     result = voiceassist("analyze", mono_wav, env={"VOICEASSIST_MODELS_DIR": str(tmp_path / "models")})
-    assert_user_error(result, "voiceassist models install")
+    user_error(result, "voiceassist models install")
 
 
 def test_missing_vosk_model_for_language(tmp_path, mono_wav):
@@ -80,7 +72,7 @@ def test_missing_vosk_model_for_language(tmp_path, mono_wav):
         "analyze", mono_wav, "--engine", "vosk", "--language", "hr",
         env={"VOICEASSIST_MODELS_DIR": str(tmp_path / "models")},
     )
-    assert_user_error(result, "hr", "voiceassist models install")
+    user_error(result, "hr", "voiceassist models install")
 
 
 def test_corrupt_whisper_model(tmp_path, mono_wav):
@@ -95,30 +87,30 @@ def test_corrupt_whisper_model(tmp_path, mono_wav):
         (broken / name).write_text("{}")
     (broken / "model.bin").write_bytes(b"\0" * 1000)
     result = voiceassist("analyze", mono_wav, "--engine", "whisper", env={"VOICEASSIST_MODELS_DIR": str(models)})
-    assert_user_error(result, "whisper-broken")
+    user_error(result, "whisper-broken")
 
 
 def test_unknown_device():
-    assert_user_error(voiceassist("live", "--caller-device", "no-such-device-xyz"), "no-such-device-xyz")
+    user_error(voiceassist("live", "--caller-device", "no-such-device-xyz"), "no-such-device-xyz")
 
 
 def test_bad_config(tmp_path, mono_wav):
     team = tmp_path / "team.toml"
     team.write_text("[asr]\nengine = 'google'\n")
-    assert_user_error(voiceassist("analyze", mono_wav, "--config", team), "team.toml", "asr.engine")
+    user_error(voiceassist("analyze", mono_wav, "--config", team), "team.toml", "asr.engine")
 
 
 def test_bad_events_file(tmp_path):
     events = tmp_path / "call.jsonl"
     events.write_text('{"t": 0, "type": "call.started", "language": "en", "engine": "whisper", "model": "m", "sample_rate_in": 8000, "channels": 2}\nnot json\n')
-    assert_user_error(voiceassist("analyze", events), "call.jsonl:2")
+    user_error(voiceassist("analyze", events), "call.jsonl:2")
 
 
 def test_models_install_from_nowhere(tmp_path):
     result = voiceassist(
         "models", "install", tmp_path / "no-model-here", env={"VOICEASSIST_MODELS_DIR": str(tmp_path / "m")}
     )
-    assert_user_error(result, "no-model-here")
+    user_error(result, "no-model-here")
 
 
 @pytest.mark.parametrize(
@@ -133,4 +125,4 @@ def test_models_install_from_nowhere(tmp_path):
 def test_events_that_break_the_contract(tmp_path, line, needle):
     events = tmp_path / "call.jsonl"
     events.write_text(line + "\n")
-    assert_user_error(voiceassist("analyze", events), "call.jsonl:1", needle)
+    user_error(voiceassist("analyze", events), "call.jsonl:1", needle)

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+from clitools import user_error  # noqa: F401 (the hostile tests take it from here)
 
 MODELS = Path(os.environ.get("VOICEASSIST_MODELS_DIR") or Path(__file__).parents[2] / "models")
 
@@ -22,18 +23,6 @@ def voiceassist(*args, env: dict | None = None, timeout: float = 300) -> subproc
         [sys.executable, "-m", "voiceassist", *map(str, args)],
         capture_output=True, text=True, timeout=timeout, env={**base, **(env or {})}, stdin=subprocess.DEVNULL,
     )
-
-
-def user_error(result: subprocess.CompletedProcess, *needles: str) -> str:
-    """The one stderr line of a user error, after checking exit 2, no traceback, and that the
-    line holds every needle (the file/key/device named, what would be valid)."""
-    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], (needle, lines[0])
-    return lines[0]
 
 
 def events_of(text: str) -> list[dict]:

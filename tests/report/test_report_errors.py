@@ -10,19 +10,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 from report_helpers import voiceassist as run
+from clitools import user_error
 
 
 def voiceassist(*args):
     return run(*args, check=False)
-
-
-def assert_user_error(result, *needles):
-    assert result.returncode == 2, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr, result.stderr
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    for needle in needles:
-        assert needle in lines[0], lines[0]
 
 
 @pytest.fixture(scope="module")
@@ -38,37 +30,37 @@ def events(tmp_path_factory):
 
 
 def test_missing_file(tmp_path):
-    assert_user_error(voiceassist("report", tmp_path / "nope.jsonl", "-o", tmp_path / "r.html"),
+    user_error(voiceassist("report", tmp_path / "nope.jsonl", "-o", tmp_path / "r.html"),
                       "nope.jsonl", "analyze --events")
 
 
 def test_a_recording_is_not_events(tmp_path):
     wav = tmp_path / "call.wav"
     sf.write(wav, np.zeros(8000, dtype=np.int16), 8000)
-    assert_user_error(voiceassist("report", wav, "-o", tmp_path / "r.html"), "call.wav", "analyze --events")
+    user_error(voiceassist("report", wav, "-o", tmp_path / "r.html"), "call.wav", "analyze --events")
     assert not (tmp_path / "r.html").exists()
 
 
 def test_json_that_is_not_events(tmp_path):
     (tmp_path / "x.jsonl").write_text('{"hello": "world"}\n')
-    assert_user_error(voiceassist("report", tmp_path / "x.jsonl", "-o", tmp_path / "r.html"),
+    user_error(voiceassist("report", tmp_path / "x.jsonl", "-o", tmp_path / "r.html"),
                       "x.jsonl:1", "'type'")
 
 
 def test_empty_events_file(tmp_path):
     (tmp_path / "e.jsonl").write_text("")
-    assert_user_error(voiceassist("report", tmp_path / "e.jsonl", "-o", tmp_path / "r.html"), "e.jsonl", "no events")
+    user_error(voiceassist("report", tmp_path / "e.jsonl", "-o", tmp_path / "r.html"), "e.jsonl", "no events")
 
 
 def test_folder_with_no_events_files(tmp_path):
     (tmp_path / "notes.txt").write_text("no events here")
-    assert_user_error(voiceassist("report", tmp_path, "-o", tmp_path / "out"), str(tmp_path), ".jsonl")
+    user_error(voiceassist("report", tmp_path, "-o", tmp_path / "out"), str(tmp_path), ".jsonl")
 
 
 def test_one_bad_file_among_several_writes_nothing(tmp_path, events):
     (tmp_path / "bad.jsonl").write_text("not json\n")
     result = voiceassist("report", events, tmp_path / "bad.jsonl", "-o", tmp_path / "out")
-    assert_user_error(result, "bad.jsonl:1")
+    user_error(result, "bad.jsonl:1")
     assert not (tmp_path / "out").exists()
 
 
@@ -76,22 +68,22 @@ def test_one_bad_file_among_several_writes_nothing(tmp_path, events):
 def test_unwritable_output(tmp_path, events, where):
     (tmp_path / "plain").write_text("a file, not a folder")
     out = tmp_path / "plain" / "r.html" if where == "in a file" else "/proc/voiceassist-report.html"
-    assert_user_error(voiceassist("report", events, "-o", out), str(out))
+    user_error(voiceassist("report", events, "-o", out), str(out))
 
 
 def test_analyze_refuses_an_unwritable_report_before_analysing(events):
     result = voiceassist("analyze", events, "--report", "/proc/voiceassist-report.html")
-    assert_user_error(result, "/proc/voiceassist-report.html")
+    user_error(result, "/proc/voiceassist-report.html")
     assert "Where is my order" not in result.stdout, "nothing should run before the output is checked"
 
 
 def test_several_calls_need_a_folder(tmp_path, events):
     result = voiceassist("report", events, events, "-o", tmp_path / "team.html")
-    assert_user_error(result, "team.html", "folder")
+    user_error(result, "team.html", "folder")
 
 
 def test_a_folder_is_not_a_report_file(tmp_path, events):
-    assert_user_error(voiceassist("report", events, "-o", tmp_path), str(tmp_path), "file name")
+    user_error(voiceassist("report", events, "-o", tmp_path), str(tmp_path), "file name")
 
 
 def test_report_extra_missing_says_how_to_install(tmp_path, events):
@@ -101,4 +93,4 @@ def test_report_extra_missing_says_how_to_install(tmp_path, events):
         f"sys.exit(main(['report', {str(events)!r}, '-o', {str(tmp_path / 'r.html')!r}]))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
-    assert_user_error(result, "voiceassist[report]")
+    user_error(result, "voiceassist[report]")

@@ -1,0 +1,17 @@
+"""Helpers shared by the test folders (on the path through pytest's ``pythonpath``)."""
+
+from __future__ import annotations
+
+import subprocess
+
+
+def user_error(result: subprocess.CompletedProcess, *needles: str) -> str:
+    """The one stderr line of a user error, after checking exit 2, no traceback, and that the
+    line holds every needle (the file/key/device named, what would be valid)."""
+    assert result.returncode == 2, (result.returncode, result.stderr[-2000:])
+    assert "Traceback" not in result.stderr, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    for needle in needles:
+        assert needle in lines[0], (needle, lines[0])
+    return lines[0]
