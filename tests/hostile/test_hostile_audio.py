@@ -72,10 +72,12 @@ def test_unreadable_file(tmp_path):
     elif shutil.which("setpriv"):
         folder = tmp_path / "open"
         folder.mkdir()
-        for p in (folder, *folder.parents):
+        checkout = Path(__file__).parents[2]
+        for p in (folder, *folder.parents, *checkout.parents):
             if p == p.parent:
                 break
-            os.chmod(p, os.stat(p).st_mode | 0o005)  # others may enter (pytest makes tmp 0700)
+            # others may enter: pytest makes tmp 0700, and so does `mktemp -d` around a CI clone
+            os.chmod(p, os.stat(p).st_mode | 0o005)
         prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
     else:
         pytest.skip("running as root without setpriv: chmod 000 would not stop reading")
