@@ -75,7 +75,7 @@ def test_unreadable_file(tmp_path):
         checkout = Path(__file__).parents[2]
         for p in (folder, *folder.parents, *checkout.parents):
             if p == p.parent:
-                break
+                continue  # not the filesystem root
             # others may enter: pytest makes tmp 0700, and so does `mktemp -d` around a CI clone
             os.chmod(p, os.stat(p).st_mode | 0o005)
         prefix = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "--"]
