@@ -79,7 +79,7 @@ class _Quit:
 
 
 def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
-         on_progress=None, call_start: dt.datetime | None = None) -> None:
+         on_progress=None, call_start: dt.datetime | None = None, recorder=None) -> None:
     """run_call, with the agent's view (--view) and spoken cue ([ui] cue) when asked for: they
     get `level` events (the log only with --levels); the view records the agent's actions in
     the event log."""
@@ -88,7 +88,8 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
 
     kind = _view_kind(args)
     if kind == "none" and not cfg.ui.cue:
-        run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress, call_start=call_start)
+        run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
+                 call_start=call_start, recorder=recorder)
         return
     sinks = [Serialized(s if args.levels else WithoutLevels(s)) for s in sinks]
     if cfg.ui.cue:
@@ -149,39 +150,70 @@ def _write_report(args: argparse.Namespace, kept: Any, name: str) -> None:
     _err.print(f"[dim]report: {out}[/dim]")
 
 
+def _from_cache(path: Path, source, model, cfg: Config, args: argparse.Namespace):
+    """The call's cached analysis if there is one, else a recorder that keeps this one: the
+    cache serves the offline analysis only (deterministic; paced views need the audio)."""
+    from voiceassist import cache
+
+    if not cfg.cache.enabled or _view_kind(args) != "none" or cfg.ui.cue:
+        return None, None
+    digest = cache.audio_hash(path)
+    entry = cache.lookup(cfg, digest, model.engine, model.name)
+    if entry is not None:
+        _err.print(f"[dim]analysis from the cache: {entry}[/dim]")
+        return cache.load(entry), None
+    started = {"language": cfg.asr.language, "engine": model.engine, "model": model.name,
+               "sample_rate_in": source.info.sample_rate_in, "channels": source.info.channels}
+    return None, cache.CacheWriter(cfg, digest, started)
+
+
 def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
-    from voiceassist.asr import load_engine, models_dir
+    from voiceassist.asr import choose_model, load_engine, models_dir
+    from voiceassist.pipeline import replay_analysis
     from voiceassist.sources.wav import open_wav
 
     cfg = _config(args)
     with ExitStack() as stack:
         source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
-        engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
+        model = choose_model(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
         sinks = _sinks(args, stack)
         kept = _report_sink(args, sinks)
         duration = source.info.duration_s or 0.0
-        on_progress = None
-        viewed = _view_kind(args) != "none"
-        if viewed:  # the agent's view plays the call at its own pace, as if it were live
-            from voiceassist.sources.replay import ReplaySource
-
-            if not args.speed > 0:
-                raise VoiceAssistError(f"--speed {args.speed}: must be a positive factor, e.g. 1 or 2.5")
-
-            source = ReplaySource(source, speed=args.speed)
-        elif _err.is_terminal and duration > 10:
-            progress = stack.enter_context(
-                Progress(
-                    TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                    TimeRemainingColumn(), console=_err, transient=True,
-                )
-            )
-            task = progress.add_task(path.name, total=duration)
-            on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
         # A recording's file is written as the call ends: it started that long before.
         call_start = _call_start(args) or dt.datetime.fromtimestamp(path.stat().st_mtime - duration)
-        _run(source, engine, sinks, cfg, args, stack, live=viewed, on_progress=on_progress, call_start=call_start)
+        cached, recorder = _from_cache(path, source, model, cfg, args)
+        if cached is not None:
+            replay_analysis(cached.started, cached.analysis(), sinks, cfg, levels=args.levels, call_start=call_start)
+        else:
+            _analyze_audio(path, source, load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr),
+                           cfg.audio.vad_aggressiveness, model), sinks, cfg, args, stack, call_start, recorder)
     _write_report(args, kept, path.stem)
+
+
+def _analyze_audio(path: Path, source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack,
+                   call_start: dt.datetime, recorder) -> None:
+    on_progress = None
+    viewed = _view_kind(args) != "none"
+    duration = source.info.duration_s or 0.0
+    if viewed:  # the agent's view plays the call at its own pace, as if it were live
+        from voiceassist.sources.replay import ReplaySource
+
+        if not args.speed > 0:
+            raise VoiceAssistError(f"--speed {args.speed}: must be a positive factor, e.g. 1 or 2.5")
+        source = ReplaySource(source, speed=args.speed)
+    elif _err.is_terminal and duration > 10:
+        progress = stack.enter_context(
+            Progress(
+                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                TimeRemainingColumn(), console=_err, transient=True,
+            )
+        )
+        task = progress.add_task(path.name, total=duration)
+        on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
+    _run(source, engine, sinks, cfg, args, stack, live=viewed, on_progress=on_progress, call_start=call_start,
+         recorder=recorder)
+    if recorder is not None:
+        recorder.save()
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
@@ -238,6 +270,36 @@ def cmd_report(args: argparse.Namespace) -> None:
     written = write_reports(args.inputs, Path(args.output))
     more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
     Console(highlight=False).print(f"wrote {written[0]}{more}")
+
+
+def _set_values(pairs: list[str]) -> dict[str, Any]:
+    """``--set key=value`` flags as config overrides; the value is read as TOML (5, 85.0,
+    true, "ru"), and a bare word as a string."""
+    import tomllib
+
+    overrides: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or not key.strip():
+            raise VoiceAssistError(f"--set {pair!r}: expected KEY=VALUE, e.g. --set monitor.loudness.raise_db=5")
+        try:
+            overrides[key.strip()] = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            overrides[key.strip()] = text
+    return overrides
+
+
+def cmd_tune(args: argparse.Namespace) -> None:
+    from voiceassist import tune
+
+    calls = tune.calls_in(args.calls)
+    current = load_config(args.current)
+    candidate = load_config(args.config or args.current, _set_values(args.set))
+    with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} calls"),
+                  console=_err, transient=True, disable=not _err.is_terminal) as progress:
+        task = progress.add_task("tune", total=len(calls))
+        results = tune.compare(calls, current, candidate, on_progress=lambda call: progress.advance(task))
+    print("\n".join(tune.report(results)))
 
 
 def cmd_devices(args: argparse.Namespace) -> None:
@@ -339,6 +401,14 @@ def _parser() -> argparse.ArgumentParser:
         help="one call: the report's file (report.html); several calls or a folder: a folder for index.html and one page per call",
     )
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("tune", help="what-if: the prompts a config change would add, remove or move on analysed calls")
+    p.add_argument("calls", nargs="+", metavar="CALL", help="WAV recordings analysed before (analyze CALL.wav), or their folder")
+    p.add_argument("--current", metavar="PATH", help="the team config in force now (default: the packaged defaults)")
+    p.add_argument("--config", metavar="PATH", help="the candidate team config (default: the current one)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                   help="change one key of the candidate, e.g. monitor.loudness.raise_db=5 (repeatable)")
+    p.set_defaults(func=cmd_tune)
 
     p = sub.add_parser("devices", help="list input devices and what live would use")
     p.set_defaults(func=cmd_devices)

@@ -13,10 +13,10 @@ import logging
 import queue
 import threading
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol
 
 from voiceassist import events
-from voiceassist.analysis.monitor import VoiceMonitor
+from voiceassist.analysis.monitor import Measurement, VoiceMonitor
 from voiceassist.asr.base import Engine, Recognizer, Transcript
 from voiceassist.config import Config
 from voiceassist.errors import VoiceAssistError
@@ -28,7 +28,7 @@ from voiceassist.rules.phrasebook import load_phrasebook
 from voiceassist.rules.triggers import TriggerEngine
 from voiceassist.sources.base import Source
 
-__all__ = ["run_call", "read_events", "run_events"]
+__all__ = ["CallRules", "run_call", "replay_analysis", "read_events", "run_events"]
 
 log = logging.getLogger(__name__)
 
@@ -137,6 +137,54 @@ class _Worker:
 _LEVEL_EVERY_S = 0.5
 
 
+class CallRules:
+    """What the rules make of a call's analysis: prompts, promises, sampled ``level`` events
+    and the closing ``call.ended``.
+
+    It takes the analysis, not the audio: each speaker's ``Measurement`` per frame and the
+    transcripts, in the order they became known. So a call analysed once (``voiceassist.cache``)
+    replays to the same events under any rule settings without touching its audio again.
+    """
+
+    def __init__(self, emit: Callable[[Event], None], language: str, cfg: Config, *,
+                 levels: bool = False, call_start: dt.datetime | None = None):
+        book = load_phrasebook(language)
+        self._emit = emit
+        self._levels = levels
+        self._next_level: dict[Speaker, float] = {}
+        self.monitor = MonitorRules(cfg.monitor, book)
+        self.triggers = TriggerEngine(book, cfg.triggers, cfg.escalation, call_start)
+
+    def measured(self, m: Measurement) -> None:
+        caller = m.speaker == "caller"
+        if caller and m.speaking and None not in (m.loudness_lufs, m.baseline_lufs):
+            self.triggers.caller_voice(m.loudness_lufs - m.baseline_lufs, m.t)
+        if self._levels and m.t >= self._next_level.get(m.speaker, 0.0):
+            self._emit(events.level(m, self.triggers.escalation.level(m.t) if caller else None))
+            self._next_level[m.speaker] = m.t + _LEVEL_EVERY_S
+        for event in self.monitor.on_measurement(m) + self.triggers.tick(m.t):
+            self._emit(event)
+
+    def heard(self, tr: Transcript) -> None:
+        event = events.transcript(tr)
+        self._emit(event)
+        for derived in self.triggers.on_transcript(event):
+            self._emit(derived)
+
+    def finish(self, duration: float, emitted: list[Event]) -> None:
+        for event in self.monitor.finish(duration) + self.triggers.finish(duration):
+            self._emit(event)
+        self._emit(events.call_ended(duration=duration, summary=_summary(emitted, self.triggers)))
+
+
+class Recorder(Protocol):
+    """Keeps a call's analysis as it is made (``voiceassist.cache``)."""
+
+    def measured(self, m: Measurement) -> None: ...
+
+    def heard(self, tr: Transcript) -> None: ...
+
+
 def run_call(
     source: Source,
     engine: Engine | None,
@@ -147,16 +195,17 @@ def run_call(
     live: bool = False,
     on_progress: Callable[[float], None] | None = None,
     call_start: dt.datetime | None = None,
+    recorder: Recorder | None = None,
 ) -> float:
     """Analyse one call from ``source`` and return its duration in seconds.
 
-    Each frame goes through its speaker's voice monitor and the monitor's rules (cheap, always
-    in this thread, so prompts keep pace with the audio) and to speech recognition. ``live``
-    runs recognition in a background thread so audio is never held up by a decode (devices,
-    paced replay); otherwise it runs inline and the events are deterministic. ``levels`` adds
+    Each frame goes through its speaker's voice monitor and the rules (cheap, always in this
+    thread, so prompts keep pace with the audio) and to speech recognition. ``live`` runs
+    recognition in a background thread so audio is never held up by a decode (devices, paced
+    replay); otherwise it runs inline and the events are deterministic. ``levels`` adds
     sampled ``level`` events. With no ``engine`` only the voice monitor runs (no transcripts),
-    in ``cfg.asr.language``.
-    ``call_start`` (local time) resolves promised call-back times ("tomorrow at three").
+    in ``cfg.asr.language``. ``call_start`` (local time) resolves promised call-back times
+    ("tomorrow at three"). ``recorder`` keeps the analysis (measurements and transcripts).
     The call is ended in order (recognisers flushed, ``call.ended`` written) also when the
     source stops early, e.g. on Ctrl-C in ``live``.
     """
@@ -170,40 +219,25 @@ def run_call(
             model=engine.model if engine is not None else "",
             sample_rate_in=info.sample_rate_in,
             channels=info.channels,
-            started_at=call_start.replace(microsecond=0).isoformat() if call_start else None,
+            started_at=_iso(call_start),
         )
     )
-    book = load_phrasebook(language)
-    rules = MonitorRules(cfg.monitor, book)
-    triggers = TriggerEngine(book, cfg.triggers, cfg.escalation, call_start)
-
-    def heard(tr: Transcript) -> None:
-        event = events.transcript(tr)
-        emit(event)
-        for derived in triggers.on_transcript(event):
-            emit(derived)
-
+    rules = CallRules(emit, language, cfg, levels=levels, call_start=call_start)
+    measured, heard = rules.measured, rules.heard
+    if recorder is not None:
+        measured = _both(recorder.measured, rules.measured)
+        heard = _both(recorder.heard, rules.heard)
     monitors = {
         s: VoiceMonitor(s, cfg.monitor, cfg.audio.vad_aggressiveness, cfg.asr.endpoint_silence_ms)
         for s in info.speakers
     }
-    next_level = dict.fromkeys(info.speakers, 0.0)
     recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers} if engine is not None else {}
     asr = _Worker(recognizers) if live and recognizers else _Inline(recognizers)
     duration = 0.0
     try:
         for frame in source.frames():
             duration = max(duration, frame.end)
-            measurement = monitors[frame.speaker].push(frame)
-            caller = frame.speaker == "caller"
-            if caller and measurement.speaking and None not in (measurement.loudness_lufs, measurement.baseline_lufs):
-                triggers.caller_voice(measurement.loudness_lufs - measurement.baseline_lufs, measurement.t)
-            if levels and measurement.t >= next_level[frame.speaker]:
-                agitation = triggers.escalation.level(measurement.t) if caller else None
-                emit(events.level(measurement, agitation))
-                next_level[frame.speaker] = measurement.t + _LEVEL_EVERY_S
-            for event in rules.on_measurement(measurement) + triggers.tick(measurement.t):
-                emit(event)
+            measured(monitors[frame.speaker].push(frame))
             for tr in asr.accept(frame):
                 monitors[tr.speaker].hear(tr)
                 heard(tr)
@@ -212,11 +246,48 @@ def run_call(
     finally:
         for tr in asr.finish(duration):
             heard(tr)
-        for event in rules.finish(duration) + triggers.finish(duration):
-            emit(event)
-        emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
+        rules.finish(duration, emit.emitted)
     emit.raise_failure()
     return duration
+
+
+def replay_analysis(
+    started: Event,
+    analysis: Iterable[Measurement | Transcript],
+    sinks: Iterable[Sink],
+    cfg: Config,
+    *,
+    levels: bool = False,
+    call_start: dt.datetime | None = None,
+) -> float:
+    """The events of a call analysed earlier: ``started`` is its ``call.started`` (without
+    ``t``/``type``/``started_at``), ``analysis`` its measurements and transcripts in the order
+    ``run_call`` made them. The rules run afresh under ``cfg``; no audio, no recogniser."""
+    emit = _Fanout(sinks)
+    emit(events.call_started(**started, started_at=_iso(call_start)))
+    rules = CallRules(emit, started["language"], cfg, levels=levels, call_start=call_start)
+    duration = 0.0
+    for item in analysis:
+        if isinstance(item, Measurement):
+            duration = max(duration, item.t)
+            rules.measured(item)
+        else:
+            rules.heard(item)
+    rules.finish(duration, emit.emitted)
+    emit.raise_failure()
+    return duration
+
+
+def _both(first: Callable, second: Callable) -> Callable:
+    def call(item) -> None:
+        first(item)
+        second(item)
+
+    return call
+
+
+def _iso(when: dt.datetime | None) -> str | None:
+    return when.replace(microsecond=0).isoformat() if when else None
 
 
 def _summary(emitted: list[Event], triggers: TriggerEngine) -> dict:

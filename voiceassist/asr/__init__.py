@@ -14,7 +14,7 @@ from voiceassist.asr.base import Engine, Recognizer, Transcript, Word
 from voiceassist.asr.models import VOSK_HINT, WHISPER_HINT, ModelInfo, find_model, models_dir, verify_files
 from voiceassist.errors import ModelError
 
-__all__ = ["Engine", "Recognizer", "Transcript", "Word", "load_engine", "open_model", "models_dir"]
+__all__ = ["Engine", "Recognizer", "Transcript", "Word", "choose_model", "load_engine", "open_model", "models_dir"]
 
 log = logging.getLogger(__name__)
 
@@ -49,21 +49,19 @@ def open_model(info: ModelInfo, asr_cfg=None):
     return load_whisper_model(info.path, info.name, *((w.compute_type, w.cpu_threads) if w else ()))
 
 
-def load_engine(asr_cfg, language: str, root: Path, vad_aggressiveness: int = 2) -> Engine:
-    """The engine ``asr_cfg.engine`` asks for, for a call in ``language``, from models in ``root``.
+def choose_model(asr_cfg, language: str, root: Path) -> ModelInfo:
+    """The installed model ``asr_cfg.engine`` asks for, for a call in ``language``, from ``root``
+    (nothing is loaded: a cached analysis needs only its name).
 
     ``vosk``: the model named ``asr.vosk.model``, else the one for ``language``. ``whisper``:
     the model named ``asr.whisper.model``, else the first installed. ``auto``: Vosk when a Vosk
     model for the language is installed, else Whisper. A missing model is a ModelError saying
-    how to install one; a damaged one is a ModelError naming its folder.
+    how to install one.
     """
     if asr_cfg.engine in ("auto", "vosk"):
         info = find_model(root, "vosk", language, asr_cfg.vosk.model)
         if info is not None:
-            from voiceassist.asr.vosk import VoskEngine
-
-            verify_files(info)
-            return _quiet_native_stderr(lambda: VoskEngine(info.path, language, info.name))
+            return info
         if asr_cfg.engine == "vosk" or asr_cfg.vosk.model:
             wanted = f"named '{asr_cfg.vosk.model}'" if asr_cfg.vosk.model else f"for '{language}'"
             raise ModelError(f"no Vosk model {wanted} in {root}; install one with: {VOSK_HINT}")
@@ -71,7 +69,18 @@ def load_engine(asr_cfg, language: str, root: Path, vad_aggressiveness: int = 2)
     if info is None:
         wanted = f"named '{asr_cfg.whisper.model}' " if asr_cfg.whisper.model else ""
         raise ModelError(f"no Whisper model {wanted}in {root}; install one with: {WHISPER_HINT}")
+    return info
+
+
+def load_engine(asr_cfg, language: str, root: Path, vad_aggressiveness: int = 2, info: ModelInfo | None = None) -> Engine:
+    """The engine for a call in ``language``: the model ``choose_model`` picks (or ``info``),
+    loaded. A damaged model is a ModelError naming its folder."""
+    info = info or choose_model(asr_cfg, language, root)
+    verify_files(info)
+    if info.engine == "vosk":
+        from voiceassist.asr.vosk import VoskEngine
+
+        return _quiet_native_stderr(lambda: VoskEngine(info.path, language, info.name))
     from voiceassist.asr.whisper import WhisperEngine
 
-    verify_files(info)
     return WhisperEngine(info.path, language, asr_cfg, info.name, vad_aggressiveness)

@@ -144,6 +144,11 @@ class UiConfig(_Section):
     cue_device: str = ""
 
 
+class CacheConfig(_Section):
+    enabled: bool = True
+    dir: str = ""
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
@@ -151,6 +156,7 @@ class Config(_Section):
     triggers: TriggersConfig = TriggersConfig()
     escalation: EscalationConfig = EscalationConfig()
     ui: UiConfig = UiConfig()
+    cache: CacheConfig = CacheConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

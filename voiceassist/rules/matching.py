@@ -178,8 +178,10 @@ class Phrase:
     anchored: bool
 
 
+@lru_cache(maxsize=1 << 16)
 def compile_phrase(text: str, language: str, negation: Negation) -> Phrase:
-    """One phrase, already expanded (no alternatives)."""
+    """One phrase, already expanded (no alternatives). Remembered: every call (and every
+    ``tune`` replay) compiles the same phrasebook's thousands of phrases."""
     anchored = text.lstrip().startswith("^")
     t = tokens(text.lstrip().lstrip("^"), language)
     negated = any(s in negation.before or s in negation.after for s in t.stems)

@@ -165,7 +165,7 @@ class TriggerEngine:
         self.escalation.voice(over_db, t)
 
     def tick(self, t: float) -> list[Event]:
-        out = [e for p in self._prompts.values() for e in p.tick(t)]
+        out = [e for p in self._prompts.values() if p.active for e in p.tick(t)]  # per frame: only what shows
         for kind in self.escalation.tick(t):
             heard = self.escalation.heard
             if kind == "goodwill":
