@@ -173,7 +173,7 @@ def run_call(
             started_at=call_start.replace(microsecond=0).isoformat() if call_start else None,
         )
     )
-    book = load_phrasebook(language)
+    book = load_phrasebook(language, cfg.triggers.phrasebooks_dir)
     rules = MonitorRules(cfg.monitor, book)
     triggers = TriggerEngine(book, cfg.triggers, cfg.escalation, call_start)
 
@@ -226,7 +226,7 @@ def _summary(emitted: list[Event], triggers: TriggerEngine) -> dict:
 
 
 def _triggers(language: str, cfg: Config, call_start: dt.datetime | None) -> TriggerEngine:
-    return TriggerEngine(load_phrasebook(language), cfg.triggers, cfg.escalation, call_start)
+    return TriggerEngine(load_phrasebook(language, cfg.triggers.phrasebooks_dir), cfg.triggers, cfg.escalation, call_start)
 
 
 def _started_at(path: Path | str, started: Event) -> dt.datetime | None:
