@@ -110,7 +110,8 @@ def check_file(path: Path) -> str:
         book = load_phrasebook(path.stem, path.parent) if path.stem in LANGUAGES else read_phrasebook(path)
         return f"phrasebook, language {book.language}: {len(book.prompts)} prompts, {len(book.intents)} intents"
     cfg, origin = load_config_with_origin(path)
-    done = f"{sum(source == str(path) for source in origin.values())} keys set"
+    n = sum(source == str(path) for source in origin.values())
+    done = f"{n} key{'' if n == 1 else 's'} set"
     if folder := cfg.triggers.phrasebooks_dir:
         books = [load_phrasebook(lang, folder).language for lang in LANGUAGES if (Path(folder).expanduser() / f"{lang}.toml").is_file()]
         done += f"; phrasebooks {', '.join(books)} in {folder} ok"
