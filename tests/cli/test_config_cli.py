@@ -108,7 +108,7 @@ def edit(path: Path, old: str, new: str) -> None:
         ('text = "Don\'t take it personally"', "text = 5", ["prompts.dont_take_personally.text = 5 in", "en.toml", "valid string"]),
         ("[intents.insult]\nphrases = [", "[intents.insult]\nphrases = ['(.*)', ", ["intents.insult.phrases in", "en.toml", "not regular expressions"]),
         ('language = "en"', 'language = "tr"', ["language = 'tr' in", "en.toml", "must be 'en'"]),
-        ("[prompts.dont_take_personally]", "[prompts.dont_take_it_personally]", ["prompts.dont_take_it_personally", "en.toml"]),
+        ("[prompts.dont_take_personally]", "[prompts.dont_take_it_personally]", ["unknown [prompts.dont_take_it_personally] in", "en.toml", "(did you mean dont_take_personally?); known: lower_voice, slow_down"]),
     ],
     ids=["wrong-type", "regex-phrase", "wrong-language", "unknown-kind"],
 )

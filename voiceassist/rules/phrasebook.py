@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from voiceassist.config import _read_toml, _shown
+from voiceassist.config import _did_you_mean, _read_toml, _shown
 from voiceassist.errors import ConfigError
 from voiceassist.rules.matching import expand, tokens
 
@@ -113,6 +113,11 @@ def read_phrasebook(path: Path) -> Phrasebook:
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("["))
+        if "[key]" in err["loc"]:  # a table named [prompts.<kind>] or [intents.<intent>] of no such kind
+            names = get_args(Kind if key.startswith("prompts.") else IntentName)
+            raise ConfigError(
+                f"unknown [{key}] in {path}{_did_you_mean(err['input'], names)}; known: {', '.join(names)}"
+            ) from None
         if err["type"] == "missing":
             raise ConfigError(f"{key} missing in {path}") from None
         if err["type"] == "extra_forbidden":
