@@ -268,8 +268,8 @@ def _source(key: str, origin: dict[str, str]) -> str:
 
 
 def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
-    is_dict_key = "[key]" in err["loc"]  # pydantic marks a bad key of a table so
-    loc = tuple(p for p in err["loc"] if not str(p).startswith("["))  # pydantic's "[key]" markers
+    is_dict_key = "[key]" in err["loc"]  # pydantic's marker of a bad key in a table
+    loc = tuple(p for p in err["loc"] if not str(p).startswith("["))
     key = _cut(".".join(str(p) for p in loc))
     source = _source(".".join(str(p) for p in loc), origin)
     model, field = _field_info(loc)
@@ -281,7 +281,7 @@ def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
         section = ".".join(str(p) for p in loc[:-1])
         suggestion = _did_you_mean(str(loc[-1]), model.model_fields, section + "." if section else "")
         sections = all(isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel) for f in model.model_fields.values())
-        what, where = ("sections", f" in [{section}]" if section else "") if sections else ("keys", f" in [{section}]")
+        what, where = "sections" if sections else "keys", f" in [{section}]" if section else ""
         unknown = f"section [{key}]" if isinstance(err.get("input"), dict) else f"key {key}"
         return f"unknown {unknown} in {source}{suggestion}; valid {what}{where}: " + ", ".join(model.model_fields)
     if field is None:
