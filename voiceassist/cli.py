@@ -18,13 +18,13 @@ from rich.table import Table
 
 from voiceassist import __version__
 from voiceassist.config import Config, load_config
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import ConfigError, VoiceAssistError
 
 log = logging.getLogger("voiceassist")
 _err = Console(stderr=True, highlight=False)
 
 
-def _config(args: argparse.Namespace) -> Config:
+def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     if getattr(args, "language", None) is not None:
         overrides["asr.language"] = args.language
@@ -32,7 +32,11 @@ def _config(args: argparse.Namespace) -> Config:
         overrides["asr.engine"] = args.engine
     if getattr(args, "caller_channel", None) is not None:
         overrides["audio.caller_channel"] = args.caller_channel
-    return load_config(args.config, overrides)
+    return overrides
+
+
+def _config(args: argparse.Namespace) -> Config:
+    return load_config(args.config, _overrides(args))
 
 
 def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
@@ -340,6 +344,26 @@ def cmd_models(args: argparse.Namespace) -> None:
             raise VoiceAssistError(f"{sum(not r.ok for r in results)} broken model(s) in {root}")
 
 
+def cmd_config(args: argparse.Namespace) -> None:
+    from voiceassist.config import load_config_with_origin
+    from voiceassist.config.tools import as_json, as_toml, check_file, settings
+
+    if args.action == "show":
+        rows = settings(*load_config_with_origin(args.config, _overrides(args)))
+        sys.stdout.write(as_json(rows) + "\n" if args.json else as_toml(rows))
+        return
+    problems = []
+    for path in args.files:
+        try:
+            print(f"{path}: ok ({check_file(Path(path))})")
+        except ConfigError as e:
+            problems.append(str(e))
+    for line in problems[:-1]:  # every bad file gets its line; main prints the last
+        print(f"voiceassist: error: {line}", file=sys.stderr)
+    if problems:
+        raise ConfigError(problems[-1])
+
+
 class _Parser(argparse.ArgumentParser):
     """A usage mistake is one line, like every other user error (argparse adds the usage)."""
 
@@ -419,6 +443,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--config", metavar="PATH", help="team config TOML (for asr.models_dir)")
     p.add_argument("--language", metavar="xx", help="install: the model's language, if its name does not say")
     p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser("config", help="show the effective config, or check team configs and phrasebooks")
+    action = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    show = action.add_parser("show", parents=[common], help="every key's value and where it came from (TOML)")
+    show.add_argument("--json", action="store_true", help="a JSON list of {key, value, source} instead")
+    check = action.add_parser("check", help="validate team config or phrasebook TOML files without running")
+    check.add_argument("files", nargs="+", metavar="FILE", help="a team config (--config) or a phrasebook (<lang>.toml)")
+    p.set_defaults(func=cmd_config)
 
     p = sub.add_parser("demo", parents=[common, output, paced], help="analyse the bundled call recording")
     p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")

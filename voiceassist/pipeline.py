@@ -148,7 +148,7 @@ class CallRules:
 
     def __init__(self, emit: Callable[[Event], None], language: str, cfg: Config, *,
                  levels: bool = False, call_start: dt.datetime | None = None):
-        book = load_phrasebook(language)
+        book = load_phrasebook(language, cfg.triggers.phrasebooks_dir)
         self._emit = emit
         self._levels = levels
         self._next_level: dict[Speaker, float] = {}
@@ -297,7 +297,7 @@ def _summary(emitted: list[Event], triggers: TriggerEngine) -> dict:
 
 
 def _triggers(language: str, cfg: Config, call_start: dt.datetime | None) -> TriggerEngine:
-    return TriggerEngine(load_phrasebook(language), cfg.triggers, cfg.escalation, call_start)
+    return TriggerEngine(load_phrasebook(language, cfg.triggers.phrasebooks_dir), cfg.triggers, cfg.escalation, call_start)
 
 
 def _started_at(path: Path | str, started: Event) -> dt.datetime | None:

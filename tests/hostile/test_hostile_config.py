@@ -1,9 +1,8 @@
 """Hostile team configs (``--config``) and phrasebooks.
 
-Configs go through the real command. Phrasebooks cannot: a supervisor has no way to give their
-own (``load_phrasebook`` reads only the packaged ``config/phrasebooks/<lang>.toml``; there is no
-config key or flag), so they are loaded with ``load_phrasebook(language, folder)``, the loader
-the pipeline uses, from a copy in tmp_path.
+Configs go through the real command. So does a team's phrasebook folder
+(``triggers.phrasebooks_dir``); the damaged-phrasebook cases load a copy in tmp_path with
+``load_phrasebook(language, folder)``, the loader the pipeline uses with that key.
 """
 
 from __future__ import annotations
@@ -39,11 +38,11 @@ def with_config(tmp_path, mono_wav, text: str | bytes):
         ("[asr]\nendpoint_silence_ms = 500.5\n", ["asr.endpoint_silence_ms = 500.5", "between 100 and 3000"]),
         ("[monitor.loudness]\nraise_db = nan\n", ["monitor.loudness.raise_db = nan", "between 1.0 and 20.0"]),
         ("[monitor.rate]\nmax_sps = inf\n", ["monitor.rate.max_sps = inf", "between 2.0 and 9.0"]),
-        ("[monitor.rate]\nmax_sps_by_language = { xx = 5.0 }\n", ["monitor.rate.max_sps_by_language", "team.toml"]),
+        ("[monitor.rate]\nmax_sps_by_language = { xx = 5.0 }\n", ["monitor.rate.max_sps_by_language has key 'xx' in", "team.toml", "its keys must be en, tr, ru, ar, hr"]),
         ("asr = 5\n", ["asr = 5", "team.toml"]),
-        ("[asr]\nenigne = 'vosk'\n", ["unknown key asr.enigne in", "team.toml", "engine, language"]),
-        ("[dashboard]\ncolour = 'red'\n", ["unknown key dashboard in", "team.toml", "audio, asr, monitor, triggers, escalation, ui"]),
-        ("[monitor.volume]\nraise_db = 6.0\n", ["unknown key monitor.volume", "team.toml", "loudness, rate"]),
+        ("[asr]\nenigne = 'vosk'\n", ["unknown key asr.enigne in", "team.toml", "(did you mean asr.engine?)", "engine, language"]),
+        ("[dashboard]\ncolour = 'red'\n", ["unknown section [dashboard] in", "team.toml", "valid sections: audio, asr, monitor, triggers, escalation, ui"]),
+        ("[monitor.volume]\nraise_db = 6.0\n", ["unknown section [monitor.volume]", "team.toml", "valid sections in [monitor]: loudness, rate"]),
     ],
     ids=[
         "unclosed-section", "missing-value", "utf16", "bad-choice", "string-for-int", "bool-for-int",
@@ -121,7 +120,7 @@ def test_phrasebook_empty_intents_load_and_never_fire(book_dir):
 
 
 def test_phrasebook_unknown_language_names_the_available(book_dir):
-    with pytest.raises(ConfigError, match="available: en"):
+    with pytest.raises(ConfigError, match="available: ar, en, hr, ru, tr"):
         load_phrasebook("xx", book_dir)
 
 

@@ -43,9 +43,9 @@ def test_command_line_overrides_win_over_the_team_file(tmp_path):
         ("[asr.whisper]\nbeam_size = 0\n", "asr.whisper.beam_size = 0 in {f}: must be between 1 and 10"),
         ("[asr]\nengine = 'google'\n", "asr.engine = 'google' in {f}: must be one of 'auto', 'vosk', 'whisper'"),
         ("[asr]\nlanguage = 'de'\n", "asr.language = 'de' in {f}: must be one of 'en', 'tr', 'ru', 'ar', 'hr'"),
-        ("[audio]\ncaller_channel = 'left'\n", "audio.caller_channel = 'left' in {f}: must be between 0 and 1"),
-        ("[asr]\nlanguge = 'en'\n", "unknown key asr.languge in {f}; valid keys in [asr]:"),
-        ("[sound]\nx = 1\n", "unknown key sound in {f}"),
+        ("[audio]\ncaller_channel = 'left'\n", "audio.caller_channel = 'left' in {f}: must be a whole number between 0 and 1"),
+        ("[asr]\nlanguge = 'en'\n", "unknown key asr.languge in {f} (did you mean asr.language?); valid keys in [asr]:"),
+        ("[sound]\nx = 1\n", "unknown section [sound] in {f}; valid sections: audio, asr, monitor"),
     ],
 )
 def test_bad_values_name_file_key_value_and_range(tmp_path, text, expected):

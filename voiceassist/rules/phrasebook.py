@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from voiceassist.config import _read_toml
+from voiceassist.config import _did_you_mean, _read_toml, _shown
 from voiceassist.errors import ConfigError
 from voiceassist.rules.matching import expand, tokens
 
-__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS", "MONITOR_KINDS"]
+__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "read_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS", "MONITOR_KINDS"]
 
 PHRASEBOOK_DIR = Path(__file__).parents[1] / "config" / "phrasebooks"
 
@@ -91,17 +91,38 @@ class Phrasebook(_Strict):
     lines: dict[str, dict[str, str | list[str]]] = {}
 
 
-def load_phrasebook(language: str, folder: Path = PHRASEBOOK_DIR) -> Phrasebook:
-    path = folder / f"{language}.toml"
-    if not path.is_file():
-        have = ", ".join(sorted(p.stem for p in folder.glob("*.toml")))
-        raise ConfigError(f"no phrasebook for language '{language}' in {folder}; available: {have}")
+def load_phrasebook(language: str, folder: str | Path = "") -> Phrasebook:
+    """The phrasebook of ``language``: ``folder/<language>.toml`` (a team's own,
+    ``triggers.phrasebooks_dir``) if there is one, else the packaged one."""
+    folders = [Path(folder).expanduser(), PHRASEBOOK_DIR] if folder else [PHRASEBOOK_DIR]
+    path = next((d / f"{language}.toml" for d in folders if (d / f"{language}.toml").is_file()), None)
+    if path is None:
+        have = ", ".join(sorted({p.stem for d in folders for p in d.glob("*.toml")}))
+        where = " or ".join(str(d) for d in folders)
+        raise ConfigError(f"no phrasebook for language '{language}' in {where}; available: {have}")
+    book = read_phrasebook(path)
+    if book.language != language:
+        raise ConfigError(f"language = {book.language!r} in {path}: must be {language!r}, the language the file is named after")
+    return book
+
+
+def read_phrasebook(path: Path) -> Phrasebook:
+    """One phrasebook file, validated: a bad one is a ``ConfigError`` naming the file and key."""
     try:
         book = Phrasebook.model_validate(_read_toml(path))
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("["))
-        raise ConfigError(f"{key} in {path}: {err['msg']}") from None
+        if "[key]" in err["loc"]:  # a table named [prompts.<kind>] or [intents.<intent>] of no such kind
+            names = get_args(Kind if key.startswith("prompts.") else IntentName)
+            raise ConfigError(
+                f"unknown [{key}] in {path}{_did_you_mean(err['input'], names)}; known: {', '.join(names)}"
+            ) from None
+        if err["type"] == "missing":
+            raise ConfigError(f"{key} missing in {path}") from None
+        if err["type"] == "extra_forbidden":
+            raise ConfigError(f"unknown key {key} in {path}") from None
+        raise ConfigError(f"{key} = {_shown(err['input'])} in {path}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
     for kind in MONITOR_KINDS:
         if kind not in book.prompts:
             raise ConfigError(f"prompts.{kind} missing in {path}")

@@ -1,0 +1,157 @@
+"""`voiceassist config show|check` and a team's own phrasebooks (`triggers.phrasebooks_dir`),
+run as a supervisor would: the real command in a subprocess."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import pytest
+from clitools import user_error
+
+from voiceassist.rules.phrasebook import PHRASEBOOK_DIR
+
+ROOT = Path(__file__).parents[2]
+SAID = '{"t": 2.0, "type": "transcript.final", "speaker": "caller", "text": "you are an idiot and useless", "start": 1.0, "end": 2.0, "words": []}\n'
+
+
+def voiceassist(*args, cwd=None):
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run([sys.executable, "-m", "voiceassist", *map(str, args)],
+                          capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
+
+
+def ok(result) -> str:
+    assert result.returncode == 0, (result.returncode, result.stderr[-2000:])
+    assert result.stderr == ""
+    return result.stdout
+
+
+@pytest.fixture
+def team(tmp_path):
+    path = tmp_path / "team.toml"
+    path.write_text("[asr]\nlanguage = 'ru'\n[monitor.loudness]\nraise_db = 5.0\n"
+                    "[monitor.rate]\nmax_sps_by_language = { tr = 6.0 }\n")
+    return path
+
+
+def test_show_prints_every_key_with_its_source_as_toml_that_loads_back(tmp_path, team):
+    out = ok(voiceassist("config", "show", "--config", "team.toml", "--language", "tr", "--engine", "vosk", cwd=tmp_path))
+    lines = out.splitlines()
+    assert "[monitor.loudness]" in lines and "[monitor.rate.max_sps_by_language]" in lines
+    source = {line.split(" = ")[0]: line.rsplit("# ", 1)[1] for line in lines if " = " in line and not line.startswith("#")}
+    assert source["raise_db"] == source["tr"] == "team.toml"
+    assert source["language"] == source["engine"] == "command line"  # the flag wins over the file
+    assert source["ru"] == source["hold_s"] == source["port"] == "default"
+    data = tomllib.loads(out)
+    assert data["asr"]["language"] == "tr" and data["monitor"]["rate"]["max_sps_by_language"] == {"ru": 6.3, "tr": 6.0}
+    # saved and checked as a team file: every key set, all valid
+    (tmp_path / "saved.toml").write_text(out)
+    assert ok(voiceassist("config", "check", "saved.toml", cwd=tmp_path)) == "saved.toml: ok (70 keys set)\n"
+
+
+def test_show_json(tmp_path, team):
+    rows = json.loads(ok(voiceassist("config", "show", "--json", "--config", team)))
+    by_key = {r["key"]: r for r in rows}
+    assert by_key["monitor.loudness.raise_db"] == {"key": "monitor.loudness.raise_db", "value": 5.0, "source": str(team)}
+    assert by_key["asr.language"]["value"] == "ru"
+    assert by_key["monitor.loudness.baseline_lufs"] == {"key": "monitor.loudness.baseline_lufs", "value": None, "source": "default"}
+    assert by_key["ui.cue"]["value"] is False and by_key["ui.cue"]["source"] == "default"
+
+
+def test_show_with_a_bad_team_file_is_a_user_error(tmp_path):
+    (tmp_path / "team.toml").write_text("[monitor.loudness]\nraise_db = 'loud'\n")
+    user_error(voiceassist("config", "show", "--config", tmp_path / "team.toml"),
+               "monitor.loudness.raise_db = 'loud' in", "team.toml", "must be a number between 1.0 and 20.0")
+
+
+def test_check_good_configs_and_a_shipped_phrasebook(tmp_path, team):
+    out = ok(voiceassist("config", "check", team, PHRASEBOOK_DIR / "hr.toml"))
+    assert out.splitlines() == [f"{team}: ok (3 keys set)",
+                                f"{PHRASEBOOK_DIR / 'hr.toml'}: ok (phrasebook, language hr: 16 prompts, 17 intents)"]
+
+
+def test_check_reports_every_bad_file_and_exits_2(tmp_path, team):
+    (tmp_path / "typo.toml").write_text("[monitor.loudness]\nraise_dB = 5.0\n")
+    (tmp_path / "range.toml").write_text("[asr.whisper]\nbeam_size = 0\n")
+    result = voiceassist("config", "check", "typo.toml", "team.toml", "range.toml", cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert result.stdout == "team.toml: ok (3 keys set)\n"
+    assert result.stderr.splitlines() == [
+        "voiceassist: error: unknown key monitor.loudness.raise_dB in typo.toml (did you mean monitor.loudness.raise_db?); "
+        "valid keys in [monitor.loudness]: window_s, raise_db, hysteresis_db, hold_s, clear_hold_s, min_show_s, cooldown_s, "
+        "baseline_s, baseline_lufs, caller_rise_db, mirror_db",
+        "voiceassist: error: asr.whisper.beam_size = 0 in range.toml: must be between 1 and 10",
+    ]
+
+
+@pytest.fixture
+def books(tmp_path):
+    folder = tmp_path / "books"
+    folder.mkdir()
+    shutil.copy(PHRASEBOOK_DIR / "en.toml", folder / "en.toml")
+    return folder
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "old, new, needles",
+    [
+        ('text = "Don\'t take it personally"', "text = 5", ["prompts.dont_take_personally.text = 5 in", "en.toml", "valid string"]),
+        ("[intents.insult]\nphrases = [", "[intents.insult]\nphrases = ['(.*)', ", ["intents.insult.phrases in", "en.toml", "not regular expressions"]),
+        ('language = "en"', 'language = "tr"', ["language = 'tr' in", "en.toml", "must be 'en'"]),
+        ("[prompts.dont_take_personally]", "[prompts.dont_take_it_personally]", ["unknown [prompts.dont_take_it_personally] in", "en.toml", "(did you mean dont_take_personally?); known: lower_voice, slow_down"]),
+    ],
+    ids=["wrong-type", "regex-phrase", "wrong-language", "unknown-kind"],
+)
+def test_check_a_damaged_phrasebook(books, old, new, needles):
+    edit(books / "en.toml", old, new)
+    user_error(voiceassist("config", "check", books / "en.toml"), *needles)
+
+
+def test_team_phrasebook_folder_replaces_its_languages_only(tmp_path, books):
+    """A supervisor's edited en.toml is what the call shows; other languages stay packaged."""
+    edit(books / "en.toml", 'text = "Don\'t take it personally"', 'text = "Stay calm: it is not about you"')
+    (tmp_path / "team.toml").write_text("[triggers]\nphrasebooks_dir = 'books'\n")
+    (tmp_path / "said.jsonl").write_text(SAID)
+    assert ok(voiceassist("config", "check", "team.toml", cwd=tmp_path)) == "team.toml: ok (1 key set; phrasebooks en in books ok)\n"
+
+    def shown(*flags):
+        out = ok(voiceassist("analyze", "said.jsonl", "--events", "-", "--config", "team.toml", *flags, cwd=tmp_path))
+        return [e["text"] for e in map(json.loads, out.splitlines()) if e["type"] == "prompt.shown"]
+
+    assert shown() == ["Stay calm: it is not about you"]
+    # Russian has no file in the folder: the packaged Russian phrasebook is used (no English prompt)
+    assert "Stay calm: it is not about you" not in shown("--language", "ru")
+
+
+def test_team_phrasebook_folder_with_a_damaged_book_stops_check_and_the_call(tmp_path, books):
+    edit(books / "en.toml", "[intents.insult]\nphrases = [", "[intents.insult]\nphrases = ['[a-', ")
+    (tmp_path / "team.toml").write_text("[triggers]\nphrasebooks_dir = 'books'\n")
+    (tmp_path / "said.jsonl").write_text(SAID)
+    for args in (["config", "check", "team.toml"], ["analyze", "said.jsonl", "--config", "team.toml"]):
+        user_error(voiceassist(*args, cwd=tmp_path), "intents.insult.phrases in books/en.toml", "bad phrase '[a-'")
+
+
+@pytest.mark.parametrize(
+    "setup, needles",
+    [
+        (lambda d: None, ["triggers.phrasebooks_dir = 'books' in team.toml: no such folder", "en.toml, tr.toml"]),
+        (lambda d: (d / "books").mkdir(), ["triggers.phrasebooks_dir = 'books' in team.toml: the folder holds no phrasebook"]),
+        (lambda d: ((d / "books").mkdir(), (d / "books" / "english.toml").write_text("")),
+         ["books/english.toml: not a phrasebook name", "en.toml, tr.toml, ru.toml, ar.toml, hr.toml"]),
+    ],
+    ids=["missing", "empty", "misnamed"],
+)
+def test_team_phrasebook_folder_mistakes(tmp_path, setup, needles):
+    setup(tmp_path)
+    (tmp_path / "team.toml").write_text("[triggers]\nphrasebooks_dir = 'books'\n")
+    user_error(voiceassist("config", "check", "team.toml", cwd=tmp_path), *needles)
