@@ -5,6 +5,15 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def own_analysis_cache(tmp_path_factory, monkeypatch):
+    """Each test its own analysis cache (``XDG_CACHE_HOME``, which the commands a test runs
+    inherit): a test that analyses a call measures the analysis, not an earlier test's cache."""
+    folder = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A real headless Chromium (Debian's ``chromium`` and ``chromium-driver``, installed by

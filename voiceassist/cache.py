@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import os
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -155,7 +156,7 @@ def load(path: Path) -> CachedCall:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             columns = {name: data[name] for name in data.files if name != "meta"}
-    except (OSError, ValueError, KeyError, EOFError) as e:
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise VoiceAssistError(f"{path}: damaged analysis cache entry ({e}); delete it and analyse the call again") from None
     transcripts = [
         (after, Transcript(**{**tr, "words": tuple(Word(**w) for w in tr["words"])})) for after, tr in meta["transcripts"]

@@ -164,8 +164,13 @@ def _from_cache(path: Path, source, model, cfg: Config, args: argparse.Namespace
     digest = cache.audio_hash(path)
     entry = cache.lookup(cfg, digest, model.engine, model.name)
     if entry is not None:
-        _err.print(f"[dim]analysis from the cache: {entry}[/dim]")
-        return cache.load(entry), None
+        try:
+            cached = cache.load(entry)
+        except VoiceAssistError as e:  # a damaged entry costs only the time to analyse again
+            log.warning("%s; analysing the audio again", e)
+        else:
+            _err.print(f"[dim]analysis from the cache: {entry}[/dim]")
+            return cached, None
     started = {"language": cfg.asr.language, "engine": model.engine, "model": model.name,
                "sample_rate_in": source.info.sample_rate_in, "channels": source.info.channels}
     return None, cache.CacheWriter(cfg, digest, started)

@@ -72,7 +72,7 @@ def _check_same_analysis(current: Config, candidate: Config) -> None:
         )
 
 
-def _prompts(cached: cache.CachedCall, cfg: Config) -> list[Shown]:
+def _prompts(cached: cache.CachedCall, analysis: list, cfg: Config) -> list[Shown]:
     shown: list[Shown] = []
 
     class Keep:
@@ -83,7 +83,7 @@ def _prompts(cached: cache.CachedCall, cfg: Config) -> list[Shown]:
         def close(self) -> None:
             pass
 
-    replay_analysis(cached.started, cached.analysis(), [Keep()], cfg)
+    replay_analysis(cached.started, analysis, [Keep()], cfg)
     return shown
 
 
@@ -132,7 +132,9 @@ def compare(calls: list[Path], current: Config, candidate: Config,
     results = []
     for call, entry in entries.items():
         cached = cache.load(entry)
-        results.append(diff(call, cached.started["engine"], _prompts(cached, current), _prompts(cached, candidate)))
+        analysis = list(cached.analysis())  # made once, replayed twice
+        results.append(diff(call, cached.started["engine"], _prompts(cached, analysis, current),
+                            _prompts(cached, analysis, candidate)))
         if on_progress is not None:
             on_progress(call)
     return results

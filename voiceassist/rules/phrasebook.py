@@ -13,6 +13,7 @@ that trigger it.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
 
@@ -107,7 +108,18 @@ def load_phrasebook(language: str, folder: str | Path = "") -> Phrasebook:
 
 
 def read_phrasebook(path: Path) -> Phrasebook:
-    """One phrasebook file, validated: a bad one is a ``ConfigError`` naming the file and key."""
+    """One phrasebook file, validated: a bad one is a ``ConfigError`` naming the file and key.
+    Read once per version of the file (a call, and each ``tune`` replay, asks again; an edit
+    is read afresh)."""
+    try:
+        stat = path.stat()
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot read phrasebook: {e.strerror}") from None
+    return _read_phrasebook(path, stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)
+def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
     try:
         book = Phrasebook.model_validate(_read_toml(path))
     except ValidationError as e:
