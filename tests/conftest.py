@@ -5,6 +5,24 @@ from __future__ import annotations
 import pytest
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_data_home(tmp_path_factory):
+    """Calls analysed by the tests (in this process or a subprocess) keep their call-back
+    promises in a folder of the test session, never in the user's own promises file
+    (``$XDG_DATA_HOME/voiceassist/promises.jsonl``)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
+        yield
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path_factory, monkeypatch):
+    """Each test starts with no promises of its own (``live`` prints the open ones)."""
+    path = tmp_path_factory.mktemp("data-home")
+    monkeypatch.setenv("XDG_DATA_HOME", str(path))
+    return path
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A real headless Chromium (Debian's ``chromium`` and ``chromium-driver``, installed by

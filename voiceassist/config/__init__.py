@@ -144,6 +144,15 @@ class UiConfig(_Section):
     cue_device: str = ""
 
 
+class PrivacyConfig(_Section):
+    redact_events: bool = False
+    redact_reports: bool = True
+
+
+class StoreConfig(_Section):
+    promises_file: str = ""
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
@@ -151,6 +160,8 @@ class Config(_Section):
     triggers: TriggersConfig = TriggersConfig()
     escalation: EscalationConfig = EscalationConfig()
     ui: UiConfig = UiConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    store: StoreConfig = StoreConfig()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
