@@ -30,8 +30,12 @@ REGIONS: dict[str, tuple[str, ...]] = {
     "ar": ("SA", "AE", "EG"),
     "hr": ("HR",),
 }
-# Trunk prefixes of national numbers written as one bare run of digits (see _phones).
+# National trunk prefixes: a number that starts with neither "+", "00" nor its region's prefix
+# is taken only where people give their number without it ("(415) 555-2671", "532 123 45 67",
+# "916 123-45-67"), and only when it is grouped: elsewhere "2026-000123" is an invoice, and a
+# bare run of digits ("order 4155552671") is an order or account number far more often.
 _TRUNK = {"GB": "0", "US": "1", "TR": "0", "RU": "8", "SA": "0", "AE": "0", "EG": "0", "HR": "0"}
+_WITHOUT_TRUNK = ("US", "TR", "RU")
 
 # Arabic-Indic (٠-٩) and Persian (۰-۹) digits, Arabic decimal and thousands separators: mapped
 # one character to one, so spans found in the mapped text are spans of the original.
@@ -87,13 +91,17 @@ _SPOKEN = {language: _spoken(language) for language in REGIONS}
 
 def _phones(text: str, language: str) -> Iterable[tuple[int, int]]:
     for region in REGIONS.get(language, ("GB", "US")):
+        grouped: set[int] | None = None
         for m in PhoneNumberMatcher(text, region, leniency=Leniency.VALID):
             raw = m.raw_string
-            # A bare run of digits that starts with neither "+", "00" nor the trunk prefix
-            # ("order 4155552671") is an order or account number far more often than a phone.
-            if raw.isdigit() and not raw.startswith(("00", _TRUNK[region])):
-                continue
-            yield m.start, m.end
+            digits = "".join(c for c in raw if c.isdigit())
+            if raw.startswith("+") or digits.startswith(("00", _TRUNK[region])):
+                yield m.start, m.end
+            elif region in _WITHOUT_TRUNK and not raw.isdigit():
+                if grouped is None:  # grouped as the region writes its numbers: 415-555-2671, not 2026-000123
+                    grouped = {g.start for g in PhoneNumberMatcher(text, region, leniency=Leniency.STRICT_GROUPING)}
+                if m.start in grouped:
+                    yield m.start, m.end
 
 
 def _spans(text: str, language: str) -> list[tuple[int, int, str]]:
