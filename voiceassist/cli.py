@@ -230,7 +230,10 @@ def cmd_live(args: argparse.Namespace) -> None:
             )
         )
         sinks = _sinks(args, stack, cfg)
-        _print_promises(cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
+        try:
+            _print_promises(cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
+        except VoiceAssistError as e:  # an unreadable promises file must not keep the agent from a call
+            log.warning("%s", e)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
         try:
             _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now())

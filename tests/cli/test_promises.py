@@ -131,17 +131,29 @@ def test_promise_texts_follow_redact_events(tmp_path, data_home):
     assert record["text"] == "I'll call you back tomorrow at three on [phone]."
 
 
-def test_live_shows_the_open_promises_at_its_start(call, tmp_path):
-    voiceassist("analyze", call)
-    [open_id] = listed_ids(voiceassist("promises"))
-    # One second of line hiss from a real PortAudio device (an ALSA file PCM, as in
-    # tests/contract/test_device.py).
+def live(tmp_path: Path, *extra) -> subprocess.CompletedProcess:
+    """`live` for one second of line hiss from a real PortAudio device (an ALSA file PCM, as in
+    tests/contract/test_device.py)."""
     raw = tmp_path / "headset.raw"
     (np.random.default_rng(0).normal(0, 30, 16000)).astype("<i2").tofile(raw)
     (tmp_path / ".asoundrc").write_text(f'pcm.headset {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n')
-    result = voiceassist("live", "--agent-device", "headset", "--engine", "whisper", "--seconds", "1", "--view", "none",
-                         env={"HOME": str(tmp_path)})
+    return voiceassist("live", "--agent-device", "headset", "--engine", "whisper", "--seconds", "1", "--view", "none",
+                       *extra, env={"HOME": str(tmp_path)})
+
+
+def test_live_shows_the_open_promises_at_its_start(call, tmp_path):
+    voiceassist("analyze", call)
+    [open_id] = listed_ids(voiceassist("promises"))
+    result = live(tmp_path)
     assert result.returncode == 0, result.stderr
     assert "open call-back promises" in result.stderr
     line = next(x for x in result.stderr.splitlines() if open_id in x)
     assert "tomorrow 15:00" in line and "order-4471.jsonl" in line
+
+
+def test_live_goes_on_with_an_unreadable_promises_file(tmp_path):
+    (tmp_path / "team.toml").write_text(f'[store]\npromises_file = "{tmp_path}"\n')  # a folder
+    result = live(tmp_path, "--config", tmp_path / "team.toml", "--events", tmp_path / "live.jsonl")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr and str(tmp_path) in result.stderr
+    assert json.loads((tmp_path / "live.jsonl").read_text().splitlines()[-1])["type"] == "call.ended"
