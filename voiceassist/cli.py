@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -39,8 +40,10 @@ def _config(args: argparse.Namespace) -> Config:
     return load_config(args.config, _overrides(args))
 
 
-def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
+def _sinks(args: argparse.Namespace, stack: ExitStack, cfg: Config) -> list:
+    from voiceassist.redact import Redacting
     from voiceassist.sinks.jsonl import JsonlSink
+    from voiceassist.sinks.promises import PromisesSink, promises_path
     from voiceassist.sinks.transcript import TranscriptPrinter
 
     sinks: list = []
@@ -50,7 +53,9 @@ def _sinks(args: argparse.Namespace, stack: ExitStack) -> list:
         sinks.append(jsonl)
     if args.events != "-" and _view_kind(args) != "terminal":  # the panel owns the terminal
         sinks.append(TranscriptPrinter())
-    return sinks
+    if args.command != "demo":  # the demo call's promise is nobody's to keep
+        sinks.append(PromisesSink(promises_path(cfg.store), "live" if args.command == "live" else str(Path(args.input).resolve())))
+    return [Redacting(s, cfg.asr.language) for s in sinks] if cfg.privacy.redact_events else sinks
 
 
 def _call_start(args: argparse.Namespace) -> dt.datetime | None:
@@ -150,7 +155,7 @@ def _write_report(args: argparse.Namespace, kept: Any, name: str) -> None:
         return
     from voiceassist.report import write_call
 
-    out = write_call(kept.events, name, Path(args.report))
+    out = write_call(kept.events, name, Path(args.report), redact=_config(args).privacy.redact_reports and not args.no_redact)
     _err.print(f"[dim]report: {out}[/dim]")
 
 
@@ -185,7 +190,7 @@ def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
     with ExitStack() as stack:
         source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
         model = choose_model(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
-        sinks = _sinks(args, stack)
+        sinks = _sinks(args, stack, cfg)
         kept = _report_sink(args, sinks)
         duration = source.info.duration_s or 0.0
         # A recording's file is written as the call ends: it started that long before.
@@ -234,7 +239,7 @@ def cmd_analyze(args: argparse.Namespace) -> None:
             raise VoiceAssistError(f"{path}: --view plays a WAV recording; for events use --view none")
         cfg = _config(args)
         with ExitStack() as stack:
-            sinks = _sinks(args, stack)
+            sinks = _sinks(args, stack, cfg)
             kept = _report_sink(args, sinks)
             run_events(path, sinks, cfg, call_start=_call_start(args))
         _write_report(args, kept, path.stem)
@@ -265,7 +270,11 @@ def cmd_live(args: argparse.Namespace) -> None:
                 max_seconds=args.seconds,
             )
         )
-        sinks = _sinks(args, stack)
+        sinks = _sinks(args, stack, cfg)
+        try:
+            _print_promises(cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
+        except VoiceAssistError as e:  # an unreadable promises file must not keep the agent from a call
+            log.warning("%s", e)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
         try:
             _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now())
@@ -276,7 +285,8 @@ def cmd_live(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from voiceassist.report import write_reports
 
-    written = write_reports(args.inputs, Path(args.output))
+    redact = load_config(args.config).privacy.redact_reports and not args.no_redact
+    written = write_reports(args.inputs, Path(args.output), redact=redact)
     more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
     Console(highlight=False).print(f"wrote {written[0]}{more}")
 
@@ -309,6 +319,34 @@ def cmd_tune(args: argparse.Namespace) -> None:
         task = progress.add_task("tune", total=len(calls))
         results = tune.compare(calls, current, candidate, on_progress=lambda call: progress.advance(task))
     print("\n".join(tune.report(results)))
+
+
+def _print_promises(cfg: Config, console: Console, title: str) -> list[dict]:
+    from voiceassist.sinks.promises import open_promises, overdue, promises_path
+
+    still = open_promises(promises_path(cfg.store))
+    now = dt.datetime.now()
+    if still:
+        console.print(title)
+    for p in still:
+        due = "no time agreed" if p.get("due_said") == "vague" else " = ".join(x for x in (p.get("due_said"), p.get("due")) if x) or "no time agreed"
+        late = " [bold red]OVERDUE[/]" if overdue(p, now) else ""
+        console.print(f"  {p['id']}  {escape(due)}{late}  {escape(Path(p['call']).name)}  [dim]{escape(p['text'])}[/dim]", soft_wrap=True)
+    return still
+
+
+def cmd_promises(args: argparse.Namespace) -> None:
+    from voiceassist.sinks.promises import mark_done, promises_path
+
+    cfg = load_config(args.config)
+    console = Console(highlight=False)
+    if args.action == "done":
+        if not args.id:
+            raise VoiceAssistError("promises done needs the ID of a promise, as `voiceassist promises` lists them")
+        promise = mark_done(promises_path(cfg.store), args.id)
+        console.print(f"done: {args.id} {escape(promise['text'])}", soft_wrap=True)
+    elif not _print_promises(cfg, console, f"open call-back promises in {promises_path(cfg.store)}:"):
+        console.print(f"no open call-back promises in {promises_path(cfg.store)}")
 
 
 def cmd_devices(args: argparse.Namespace) -> None:
@@ -414,6 +452,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--call-start", metavar="TIME", help="when the call started, local ISO time (default: the "
                    "WAV file's time less its duration; for EVENTS.jsonl its call.started), to date promised call-backs")
     p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
+    p.add_argument("--no-redact", action="store_true", help="--report: keep card, phone numbers and e-mails in the report")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
@@ -429,6 +468,8 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--output", required=True, metavar="OUT",
         help="one call: the report's file (report.html); several calls or a folder: a folder for index.html and one page per call",
     )
+    p.add_argument("--config", metavar="PATH", help="team config TOML (for privacy.redact_reports)")
+    p.add_argument("--no-redact", action="store_true", help="keep card numbers, phone numbers and e-mails in the report")
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("tune", help="what-if: the prompts a config change would add, remove or move on analysed calls")
@@ -438,6 +479,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
                    help="change one key of the candidate, e.g. monitor.loudness.raise_db=5 (repeatable)")
     p.set_defaults(func=cmd_tune)
+
+
+    p = sub.add_parser("promises", help="list the open call-back promises, or mark one done")
+    p.add_argument("action", nargs="?", choices=("list", "done"), default="list")
+    p.add_argument("id", nargs="?", metavar="ID", help="done: the promise's ID, as the list shows it")
+    p.add_argument("--config", metavar="PATH", help="team config TOML (for store.promises_file)")
+    p.set_defaults(func=cmd_promises)
 
     p = sub.add_parser("devices", help="list input devices and what live would use")
     p.set_defaults(func=cmd_devices)
@@ -459,6 +507,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", parents=[common, output, paced], help="analyse the bundled call recording")
     p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
+    p.add_argument("--no-redact", action="store_true", help="--report: keep card, phone numbers and e-mails in the report")
     p.set_defaults(func=cmd_demo)
     return parser
 

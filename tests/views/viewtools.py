@@ -22,6 +22,7 @@ class Tmux:
     def __init__(self, command: list[str], width: int = 100, height: int = 40):
         self.name = f"va-{uuid.uuid4().hex[:8]}"
         env = f"PYTHONPATH={shlex.quote(str(ROOT))} VOICEASSIST_MODELS_DIR={shlex.quote(os.environ.get('VOICEASSIST_MODELS_DIR', str(ROOT / 'models')))}"
+        env += f" XDG_DATA_HOME={shlex.quote(os.environ.get('XDG_DATA_HOME', ''))}"  # the test's promises file
         line = f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.join(command)}; echo EXIT=$?; sleep 60"
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), line], check=True)
 

@@ -153,6 +153,15 @@ class CacheConfig(_Section):
     dir: str = ""
 
 
+class PrivacyConfig(_Section):
+    redact_events: bool = False
+    redact_reports: bool = True
+
+
+class StoreConfig(_Section):
+    promises_file: str = ""
+
+
 class Config(_Section):
     audio: AudioConfig = AudioConfig()
     asr: AsrConfig = AsrConfig()
@@ -161,6 +170,8 @@ class Config(_Section):
     escalation: EscalationConfig = EscalationConfig()
     ui: UiConfig = UiConfig()
     cache: CacheConfig = CacheConfig()
+    privacy: PrivacyConfig = PrivacyConfig()
+    store: StoreConfig = StoreConfig()
 
 
 # default.toml is 8 kB; a file this big is the wrong file (a recording, a log), not settings.

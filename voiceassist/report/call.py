@@ -17,6 +17,7 @@ from voiceassist import events
 from voiceassist.errors import VoiceAssistError
 from voiceassist.events import Event, heard_phrase
 from voiceassist.pipeline import read_events
+from voiceassist.redact import redact_events
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import MONITOR_KINDS
 
@@ -106,7 +107,7 @@ class Call:
         return [p for p in self.promises if p.vague]
 
 
-def load_call(path: Path) -> Call:
+def load_call(path: Path, redact: bool = False) -> Call:
     """The call in an events file; a file that is not events is a `VoiceAssistError`."""
     try:
         evs = list(read_events(path))
@@ -116,11 +117,12 @@ def load_call(path: Path) -> Call:
         raise VoiceAssistError(f"{e}; {_VALID}") from None
     if not evs:
         raise VoiceAssistError(f"{path}: no events in it; {_VALID}")
-    return build_call(evs, path.stem)
+    return build_call(evs, path.stem, redact=redact)
 
 
-def build_call(evs: Iterable[Event], name: str) -> Call:
-    evs = sorted(evs, key=lambda e: e["t"])  # stable: same-time events keep their order
+def build_call(evs: Iterable[Event], name: str, redact: bool = False) -> Call:
+    """``redact``: with card numbers, phone numbers and e-mail addresses replaced."""
+    evs = sorted(redact_events(evs) if redact else evs, key=lambda e: e["t"])  # stable: same-time events keep their order
     started = next((e for e in evs if e["type"] == "call.started"), {})
     ended = next((e for e in evs if e["type"] == "call.ended"), None)
     language = started.get("language", "")

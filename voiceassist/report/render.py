@@ -111,18 +111,19 @@ def _write(path: Path, html: str) -> None:
     log.info("wrote %s (%d kB)", path, len(html.encode()) // 1024)
 
 
-def write_call(events: list[Event], name: str, out: Path) -> Path:
-    """The report of a call just analysed (``analyze --report``)."""
-    _write(out, render_call(build_call(events, name)))
+def write_call(events: list[Event], name: str, out: Path, redact: bool = True) -> Path:
+    """The report of a call just analysed (``analyze --report``); ``redact``: card numbers,
+    phone numbers and e-mails replaced (``privacy.redact_reports``)."""
+    _write(out, render_call(build_call(events, name, redact=redact)))
     return out
 
 
-def write_reports(inputs: list[str | Path], out: Path) -> list[Path]:
+def write_reports(inputs: list[str | Path], out: Path, redact: bool = True) -> list[Path]:
     """``voiceassist report``: one call's report at ``out``; for several calls, or a folder,
     ``out`` is a folder with ``index.html`` (the team page) and one ``<call>.html`` per call."""
     paths, team = collect(inputs)
     check_output(out, team)
-    calls = [load_call(p) for p in paths]  # every file is checked before anything is written
+    calls = [load_call(p, redact=redact) for p in paths]  # every file is checked before anything is written
     if not team:
         _write(out, render_call(calls[0]))
         return [out]
