@@ -88,7 +88,7 @@ class _Quit:
 
 
 def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
-         on_progress=None, call_start: dt.datetime | None = None, recorder=None) -> None:
+         on_progress=None, call_start: dt.datetime | None = None, recorder=None, reload=None) -> None:
     """run_call, with the agent's view (--view) and spoken cue ([ui] cue) when asked for: they
     get `level` events (the log only with --levels); the view records the agent's actions in
     the event log."""
@@ -98,7 +98,7 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
     kind = _view_kind(args)
     if kind == "none" and not cfg.ui.cue:
         run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
-                 call_start=call_start, recorder=recorder)
+                 call_start=call_start, recorder=recorder, reload=reload)
         return
     sinks = [Serialized(s if args.levels else WithoutLevels(s)) for s in sinks]
     if cfg.ui.cue:
@@ -123,7 +123,8 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
         stack.callback(view.close)
         sinks.append(view)
     try:
-        run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start)
+        run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,
+                 recorder=recorder, reload=reload)
     except KeyboardInterrupt:
         if not quit_.requested:
             raise  # Ctrl-C: the call has been ended in order all the same
@@ -276,8 +277,12 @@ def cmd_live(args: argparse.Namespace) -> None:
         except VoiceAssistError as e:  # an unreadable promises file must not keep the agent from a call
             log.warning("%s", e)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
+        from voiceassist.reload import ConfigWatcher
+
+        watcher = ConfigWatcher(args.config, _overrides(args), cfg, engine.language)
+        stack.callback(watcher.close)
         try:
-            _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now())
+            _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now(), reload=watcher.take)
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
 

@@ -149,11 +149,20 @@ class CallRules:
     def __init__(self, emit: Callable[[Event], None], language: str, cfg: Config, *,
                  levels: bool = False, call_start: dt.datetime | None = None):
         book = load_phrasebook(language, cfg.triggers.phrasebooks_dir)
+        self.language = language
         self._emit = emit
         self._levels = levels
         self._next_level: dict[Speaker, float] = {}
         self.monitor = MonitorRules(cfg.monitor, book)
         self.triggers = TriggerEngine(book, cfg.triggers, cfg.escalation, call_start)
+
+    def reload(self, cfg: Config) -> None:
+        """A new config mid-call (``voiceassist.reload``): the rules' thresholds and the
+        phrasebook change from the next frame; what was heard and shown so far stays. The
+        analysis itself (VAD, recogniser, measurement windows) keeps the call's settings."""
+        book = load_phrasebook(self.language, cfg.triggers.phrasebooks_dir)
+        self.monitor.configure(cfg.monitor, book)
+        self.triggers.configure(book, cfg.triggers, cfg.escalation)
 
     def measured(self, m: Measurement) -> None:
         caller = m.speaker == "caller"
@@ -196,6 +205,7 @@ def run_call(
     on_progress: Callable[[float], None] | None = None,
     call_start: dt.datetime | None = None,
     recorder: Recorder | None = None,
+    reload: Callable[[], Config | None] | None = None,
 ) -> float:
     """Analyse one call from ``source`` and return its duration in seconds.
 
@@ -206,6 +216,7 @@ def run_call(
     sampled ``level`` events. With no ``engine`` only the voice monitor runs (no transcripts),
     in ``cfg.asr.language``. ``call_start`` (local time) resolves promised call-back times
     ("tomorrow at three"). ``recorder`` keeps the analysis (measurements and transcripts).
+    ``reload`` is polled before each frame for a new config to apply (``voiceassist.reload``).
     The call is ended in order (recognisers flushed, ``call.ended`` written) also when the
     source stops early, e.g. on Ctrl-C in ``live``.
     """
@@ -236,6 +247,8 @@ def run_call(
     duration = 0.0
     try:
         for frame in source.frames():
+            if reload is not None and (new := reload()) is not None:
+                rules.reload(new)
             duration = max(duration, frame.end)
             measured(monitors[frame.speaker].push(frame))
             for tr in asr.accept(frame):

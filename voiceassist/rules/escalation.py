@@ -17,7 +17,7 @@ _ANGER = ("frustration", "do_something", "manager", "repeat_contact")
 
 class Escalation:
     def __init__(self, cfg):
-        self._cfg = cfg
+        self.configure(cfg)
         self._words = 0.0  # weight of what was said, as of ``_words_t``
         self._words_t = 0.0
         self._voice = 0.0  # from the caller's loudness, as of ``_voice_t``
@@ -26,6 +26,10 @@ class Escalation:
         self._agent_since_high = False  # the agent has spoken since agitation went high
         self._done: set[str] = set()  # kinds shown in this high spell (goodwill: in this call)
         self.heard = ""  # the last agitating words, for the prompt's reason
+
+    def configure(self, cfg) -> None:
+        """The ``[escalation]`` settings (a reload mid-call keeps the agitation heard so far)."""
+        self._cfg = cfg
 
     def _fade(self, value: float, since: float, t: float) -> float:
         return value * 0.5 ** (max(0.0, t - since) / self._cfg.half_life_s)

@@ -42,17 +42,17 @@ class _Level:
 
     def __init__(self, prompt: Prompt, hold_s: float, clear_hold_s: float):
         self.prompt = prompt
-        self._hold_s = hold_s
-        self._clear_hold_s = clear_hold_s
+        self.hold_s = hold_s
+        self.clear_hold_s = clear_hold_s
         self._over_since: float | None = None
         self._under_since: float | None = None
 
     def update(self, t: float, over: bool, under: bool, reason) -> list[Event]:
         self._over_since = (self._over_since or t) if over else None
         self._under_since = (self._under_since or t) if under else None
-        if self._over_since is not None and t - self._over_since >= self._hold_s:
+        if self._over_since is not None and t - self._over_since >= self.hold_s:
             return self.prompt.show(t, **reason(t - self._over_since))
-        if self._under_since is not None and t - self._under_since >= self._clear_hold_s:
+        if self._under_since is not None and t - self._under_since >= self.clear_hold_s:
             self.prompt.request_clear()
         return []
 
@@ -64,14 +64,13 @@ class _Level:
 
 class MonitorRules:
     def __init__(self, cfg, book: Phrasebook):
-        self._cfg = cfg
         loud, rate, over, ack = cfg.loudness, cfg.rate, cfg.overtalk, cfg.acknowledge
         self._loud = _Level(Prompt("lower_voice", book, loud.min_show_s, loud.cooldown_s), loud.hold_s, loud.clear_hold_s)
         self._fast = _Level(Prompt("slow_down", book, rate.min_show_s, rate.cooldown_s), rate.hold_s, rate.clear_hold_s)
         self._overtalk_prompt = Prompt("let_them_finish", book, over.min_show_s, over.cooldown_s)
         self._ack_prompt = Prompt("acknowledge", book, ack.min_show_s, ack.cooldown_s)
         self._prompts = [self._loud.prompt, self._fast.prompt, self._overtalk_prompt, self._ack_prompt]
-        self._max_sps = rate.max_sps_by_language.get(book.language, rate.max_sps)
+        self.configure(cfg, book)
         self._last: dict[str, Measurement] = {}
         self._speaking_since: dict[str, float | None] = {"caller": None, "agent": None}
         self._agent_quiet_since = 0.0
@@ -79,6 +78,17 @@ class MonitorRules:
         self._overtalk_voiced_s: float | None = None  # agent's voice so far in a possible over-talk
         self._overtalks: deque[float] = deque()
         self._monologue_since: float | None = None
+
+    def configure(self, cfg, book: Phrasebook) -> None:
+        """The ``[monitor]`` thresholds and the phrasebook's texts; mid-call (a reload), what
+        has been measured and shown so far stays."""
+        self._cfg = cfg
+        for level, c in ((self._loud, cfg.loudness), (self._fast, cfg.rate)):
+            level.prompt.configure(book, c.min_show_s, c.cooldown_s)
+            level.hold_s, level.clear_hold_s = c.hold_s, c.clear_hold_s
+        self._overtalk_prompt.configure(book, cfg.overtalk.min_show_s, cfg.overtalk.cooldown_s)
+        self._ack_prompt.configure(book, cfg.acknowledge.min_show_s, cfg.acknowledge.cooldown_s)
+        self._max_sps = cfg.rate.max_sps_by_language.get(book.language, cfg.rate.max_sps)
 
     def on_measurement(self, m: Measurement) -> list[Event]:
         out: list[Event] = []

@@ -16,14 +16,18 @@ class Prompt:
 
     def __init__(self, kind: str, book: Phrasebook, min_show_s: float, cooldown_s: float):
         self.kind = kind
-        self._text = book.prompts[kind]
-        self._language = book.language
-        self._min_show_s = min_show_s
-        self._cooldown_s = cooldown_s
+        self.configure(book, min_show_s, cooldown_s)
         self._shown = 0
         self.shown_at: float | None = None
         self._cooldown_until = -math.inf
         self._clear_requested = False
+
+    def configure(self, book: Phrasebook, min_show_s: float, cooldown_s: float) -> None:
+        """Texts and timings (a reload mid-call: what is on screen stays, the next show uses them)."""
+        self._text = book.prompts[self.kind]
+        self._language = book.language
+        self._min_show_s = min_show_s
+        self._cooldown_s = cooldown_s
 
     @property
     def active(self) -> bool:

@@ -52,14 +52,28 @@ class TriggerEngine:
 
     def __init__(self, book: Phrasebook, cfg, escalation: EscalationConfig | None = None,
                  call_start: dt.datetime | None = None):
+        self._call_start = call_start
+        self.language = book.language
+        self.escalation = Escalation(escalation or EscalationConfig())
+        self._reminder: tuple[float, str] | None = None  # (when, the vague promise)
+        self._prompts: dict[str, Prompt] = {}
+        self._fired: dict[str, set[str]] = {"caller": set(), "agent": set()}
+        self.topics: list[str] = []  # in the order first heard (for the summary)
+        self.name = ""
+        self.promises: list[Event] = []
+        self._agitation = 0
+        self._asked = False
+        self._bare_sorry: deque[float] = deque()
+        self.configure(book, cfg, escalation)
+
+    def configure(self, book: Phrasebook, cfg, escalation: EscalationConfig | None = None) -> None:
+        """The phrasebook (of the same language) and the ``[triggers]`` and ``[escalation]``
+        settings; mid-call (a reload), what was heard and shown so far stays."""
         self._book = book
         self._cfg = cfg
-        self._call_start = call_start
         escalation = escalation or EscalationConfig()
-        self.escalation = Escalation(escalation)
+        self.escalation.configure(escalation)
         self._reminder_after_s = escalation.reminder_after_s
-        self._reminder: tuple[float, str] | None = None  # (when, the vague promise)
-        self.language = book.language
         neg = book.intents.get("negation")
         self._negation = Negation.of(book.language, neg.words, neg.after, neg.affixes) if neg else Negation()
 
@@ -80,17 +94,11 @@ class TriggerEngine:
         self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
         name = book.intents.get("name")
         self._joiners = frozenset(_fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
-        self._prompts = {
-            kind: Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s) for kind in book.prompts
-            if kind not in MONITOR_KINDS
-        }
-        self._fired: dict[str, set[str]] = {"caller": set(), "agent": set()}
-        self.topics: list[str] = []  # in the order first heard (for the summary)
-        self.name = ""
-        self.promises: list[Event] = []
-        self._agitation = 0
-        self._asked = False
-        self._bare_sorry: deque[float] = deque()
+        for kind in [k for k in book.prompts if k not in MONITOR_KINDS]:  # in the book's order: events stay byte-stable
+            if kind in self._prompts:
+                self._prompts[kind].configure(book, cfg.min_show_s, cfg.cooldown_s)
+            else:
+                self._prompts[kind] = Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s)
 
     def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None) -> dict[str, Match]:
         """The intents of ``speaker`` (or just those in ``only``) found in ``t``, each with its
