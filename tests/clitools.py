@@ -2,7 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parents[1]
+
+
+def voiceassist(*args, env: dict | None = None, cwd=None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """``python -m voiceassist ARGS`` in a child process, as a user runs it, with this checkout
+    first on the path; ``env`` adds to the environment."""
+    base = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    return subprocess.run(
+        [sys.executable, "-m", "voiceassist", *map(str, args)], capture_output=True, text=True, timeout=timeout,
+        env={**base, **(env or {})}, cwd=cwd, stdin=subprocess.DEVNULL,
+    )
 
 
 def user_error(result: subprocess.CompletedProcess, *needles: str) -> str:

@@ -2,26 +2,17 @@
 run as a supervisor would: the real command in a subprocess."""
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
-from clitools import user_error
+from clitools import user_error, voiceassist
 
 from voiceassist.rules.phrasebook import PHRASEBOOK_DIR
 
 ROOT = Path(__file__).parents[2]
 SAID = '{"t": 2.0, "type": "transcript.final", "speaker": "caller", "text": "you are an idiot and useless", "start": 1.0, "end": 2.0, "words": []}\n'
-
-
-def voiceassist(*args, cwd=None):
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run([sys.executable, "-m", "voiceassist", *map(str, args)],
-                          capture_output=True, text=True, timeout=120, env=env, cwd=cwd)
 
 
 def ok(result) -> str:
@@ -50,7 +41,8 @@ def test_show_prints_every_key_with_its_source_as_toml_that_loads_back(tmp_path,
     assert data["asr"]["language"] == "tr" and data["monitor"]["rate"]["max_sps_by_language"] == {"ru": 6.3, "tr": 6.0}
     # saved and checked as a team file: every key set, all valid
     (tmp_path / "saved.toml").write_text(out)
-    assert ok(voiceassist("config", "check", "saved.toml", cwd=tmp_path)) == "saved.toml: ok (70 keys set)\n"
+    keys = sum(1 for line in lines if " = " in line and not line.startswith("#"))
+    assert ok(voiceassist("config", "check", "saved.toml", cwd=tmp_path)) == f"saved.toml: ok ({keys} keys set)\n"
 
 
 def test_show_json(tmp_path, team):

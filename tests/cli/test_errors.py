@@ -4,21 +4,11 @@ These run the real command (`python -m voiceassist`) in a subprocess, as a user 
 """
 
 import json
-import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
 import soundfile as sf
-from clitools import user_error
-
-
-def voiceassist(*args, env=None, cwd=None):
-    return subprocess.run(
-        [sys.executable, "-m", "voiceassist", *map(str, args)],
-        capture_output=True, text=True, timeout=120, env={**os.environ, **(env or {})}, cwd=cwd,
-    )
+from clitools import user_error, voiceassist
 
 
 @pytest.fixture

@@ -9,25 +9,16 @@ The real command in a subprocess, on a hand-written events file (an agent promis
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-from clitools import user_error
+from clitools import user_error, voiceassist
 
 STARTED = {"t": 0.0, "type": "call.started", "language": "en", "engine": "whisper", "model": "whisper-base",
            "sample_rate_in": 8000, "channels": 2, "started_at": "2020-03-02T14:05:00"}
-
-
-def voiceassist(*args, env=None):
-    return subprocess.run(
-        [sys.executable, "-m", "voiceassist", *map(str, args)],
-        capture_output=True, text=True, timeout=300, env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL,
-    )
 
 
 def write_call(path: Path, said: str, started: dict = STARTED) -> Path:

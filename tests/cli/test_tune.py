@@ -15,6 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 from clitools import user_error
+from clitools import voiceassist as _voiceassist
 
 from voiceassist import cache
 from voiceassist.config import load_config
@@ -22,13 +23,6 @@ from voiceassist.config import load_config
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
 CALLS = ("loud_agent.wav", "fast_agent.wav")
 START = "2026-11-23T10:00"
-
-
-def voiceassist(*args, cache_home: Path, env: dict | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "voiceassist", *map(str, args)], capture_output=True, text=True, timeout=600,
-        env={**os.environ, "XDG_CACHE_HOME": str(cache_home), **(env or {})},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -43,6 +37,10 @@ def analysed(tmp_path_factory):
         assert r.returncode == 0, r.stderr
         assert "from the cache" not in r.stderr
     return SimpleNamespace(home=home, calls=calls)
+
+
+def voiceassist(*args, cache_home: Path, env: dict | None = None):
+    return _voiceassist(*args, env={"XDG_CACHE_HOME": str(cache_home), **(env or {})}, timeout=600)
 
 
 def _turns(name: str) -> list[dict]:

@@ -6,23 +6,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
-from clitools import user_error  # noqa: F401 (the hostile tests take it from here)
+from clitools import user_error, voiceassist  # noqa: F401 (the hostile tests take them from here)
 
 MODELS = Path(os.environ.get("VOICEASSIST_MODELS_DIR") or Path(__file__).parents[2] / "models")
-
-
-def voiceassist(*args, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
-    """``python -m voiceassist ARGS`` in a child process, with this checkout first on the path."""
-    root = str(Path(__file__).parents[2])
-    base = {**os.environ, "PYTHONPATH": os.pathsep.join([root, os.environ.get("PYTHONPATH", "")])}
-    return subprocess.run(
-        [sys.executable, "-m", "voiceassist", *map(str, args)],
-        capture_output=True, text=True, timeout=timeout, env={**base, **(env or {})}, stdin=subprocess.DEVNULL,
-    )
 
 
 def events_of(text: str) -> list[dict]:
