@@ -173,7 +173,7 @@ class TriggerEngine:
         self.escalation.voice(over_db, t)
 
     def tick(self, t: float) -> list[Event]:
-        out = [e for p in self._prompts.values() if p.active for e in p.tick(t)]  # per frame: only what shows
+        out = [e for p in self._prompts.values() if p.shown_at is not None for e in p.tick(t)]  # per frame: only what shows
         for kind in self.escalation.tick(t):
             heard = self.escalation.heard
             if kind == "goodwill":
