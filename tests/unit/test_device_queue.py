@@ -1,5 +1,5 @@
 """The queue between PortAudio's thread and the reading one never makes PortAudio wait: when
-the reader falls behind, the oldest blocks go and are counted."""
+the reader falls behind, new blocks are dropped and counted."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ from voiceassist import events
 from voiceassist.sources.device import _offer
 
 
-def test_a_full_queue_drops_the_oldest_and_counts_it():
+def test_a_full_queue_drops_what_comes_and_counts_it():
     q: queue.Queue = queue.Queue(maxsize=3)
     assert [_offer(q, i) for i in range(5)] == [0, 0, 0, 1, 1]
-    assert [q.get_nowait() for _ in range(3)] == [2, 3, 4]
+    assert [q.get_nowait() for _ in range(3)] == [0, 1, 2]
+    assert _offer(q, 5) == 0 and q.get_nowait() == 5
 
 
 def test_device_events_honour_the_contract():

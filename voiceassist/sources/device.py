@@ -34,9 +34,10 @@ _BLOCK_S = 0.02
 # stalled and the waiting frames go out, so a dead line does not freeze the live one.
 _STALL_S = 0.5
 # Blocks wait in a queue between PortAudio's thread and the reading one. If the reader falls
-# this far behind, the oldest blocks are dropped (and counted) rather than PortAudio's thread
-# waiting or memory growing without end.
-_QUEUE_S = 5.0
+# this far behind, new blocks are dropped (and counted, see _offer) rather than PortAudio's
+# thread waiting or memory growing without end. 10 s: a stalled decode or a busy machine
+# catches up well within it.
+_QUEUE_S = 10.0
 # A lost device is looked for again this often (wall time).
 _RETRY_S = 1.0
 
@@ -244,16 +245,16 @@ class DeviceSource:
         side's device runs, only the index known from before is tried."""
         sd = _sd()
         inp = self._inputs[n]
-        if all(stream is None for stream in self._streams):
-            sd._terminate()
-            sd._initialize()
-            self._generation += 1
-        if inp.generation != self._generation:
-            found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
-            if not found:
-                return False
-            inp.device, inp.generation = found[0], self._generation
         try:
+            if all(stream is None for stream in self._streams):
+                sd._terminate()
+                sd._initialize()
+                self._generation += 1
+            if inp.generation != self._generation:
+                found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
+                if not found:
+                    return False
+                inp.device, inp.generation = found[0], self._generation
             self._open(n).start()
         except sd.PortAudioError as e:
             log.info("input device '%s' not back yet: %s", inp.device["name"], e)
@@ -396,16 +397,16 @@ def _merge(pending: dict[Speaker, deque[Frame]], stalled: set[Speaker]) -> Itera
 
 
 def _offer(q: queue.Queue, item: Any) -> int:
-    """Puts ``item`` without ever waiting (PortAudio's thread calls this): when ``q`` is full,
-    the oldest items make room. Returns how many were dropped."""
-    dropped = 0
-    while True:
-        try:
-            q.put_nowait(item)
-            return dropped
-        except queue.Full:
-            try:
-                q.get_nowait()
-                dropped += 1
-            except queue.Empty:
-                pass
+    """Puts ``item`` without ever waiting (PortAudio's thread calls this); when ``q`` is full
+    the item is dropped. Returns how many were dropped (0 or 1).
+
+    Dropping the newest rather than the oldest: once the queue is full the reader is a whole
+    queue behind either way, and losing the same amount of audio; this way the audio thread
+    does one non-blocking put and nothing else (no taking from the reader's end), and what is
+    queued stays contiguous (a device that delivers faster than real time, as the ALSA file
+    devices of the tests do, keeps its first seconds)."""
+    try:
+        q.put_nowait(item)
+        return 0
+    except queue.Full:
+        return 1
