@@ -326,7 +326,15 @@ class DeviceSource:
         if failure is not None:
             raise failure
 
-    def _watch(self, lost, now, heard, received, take, t_reached) -> AudioInputError | None:
+    def _watch(
+        self,
+        lost: dict[int, _Gap],
+        now: float,
+        heard: dict[Speaker, float],
+        received: list[int],
+        take: Callable[[int, np.ndarray, float], None],
+        t_reached: Callable[[], float],
+    ) -> AudioInputError | None:
         """Finds inputs whose stream PortAudio ended (a device unplugged, its sound server
         gone, a host error), fills their gap with silence as wall time passes, tries to get
         them back every ``_RETRY_S``; returns the error that ends the call once one has been
