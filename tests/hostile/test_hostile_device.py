@@ -43,9 +43,9 @@ pytestmark = pytest.mark.skipif(
 class Pulse:
     """A PulseAudio server of this test only (its own socket, no D-Bus, no autospawn)."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, name: str = "pulse"):
         self.root = root
-        self.runtime = root / "pulse"
+        self.runtime = root / name
         self.runtime.mkdir(exist_ok=True)
         self.env = {
             **os.environ,
@@ -73,7 +73,7 @@ class Pulse:
 
     def play(self, audio: np.ndarray) -> None:
         """Plays ``audio`` (16 kHz float) into the line at real time."""
-        raw = self.root / "play.raw"
+        raw = self.runtime / "play.raw"
         np.round(audio * 32767).astype("<i2").tofile(raw)
         self.player = subprocess.Popen(
             ["pacat", "--playback", "-d", "line", "--rate=16000", "--channels=1", "--format=s16le", str(raw)],
@@ -212,3 +212,49 @@ def test_device_that_never_comes_back_ends_the_call_in_order(tmp_path, pulse):
     # the time waited is call time too
     assert evs[-1]["duration"] >= gone["t"] + 2.5
     assert evs[-1]["summary"]["utterances"]["caller"] >= 1
+
+
+def test_one_of_two_devices_lost_the_other_side_goes_on(tmp_path):
+    """Caller's line and agent's headset on two servers; the caller's goes for 2 s while the
+    agent speaks: the agent is heard throughout, the caller's line comes back (PortAudio is
+    not restarted while the headset runs, so the device is reopened at its known index)."""
+    line, headset = Pulse(tmp_path, "line"), Pulse(tmp_path, "headset")
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.callerline {{ type pulse server "unix:{line.runtime}/native" device "line.monitor" }}\n'
+        f'pcm.headset {{ type pulse server "unix:{headset.runtime}/native" device "line.monitor" }}\n'
+    )
+    events = tmp_path / "events.jsonl"
+    try:
+        line.start()
+        headset.start()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voiceassist", "live", "--caller-device", "callerline", "--agent-device", "headset",
+             "--engine", "whisper", "--levels", "--events", str(events)],
+            env=line.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        )
+        wait_until(proc, events, lambda evs: any(e["type"] == "level" for e in evs), "audio")
+        line.kill()
+        wait_until(proc, events, lambda evs: any(e["type"] == "device.lost" for e in evs), "device.lost")
+        headset.play(np.concatenate([silence(0.3), clip("vm-intro"), silence(30)]))
+        time.sleep(2.0)
+        line.start()
+        evs = wait_until(proc, events, lambda evs: "message" in said(evs), "the agent's sentence", timeout_s=180)
+        evs = wait_until(proc, events, lambda evs: any(e["type"] == "device.restored" for e in evs), "device.restored")
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        line.kill()
+        headset.kill()
+    assert proc.returncode == 0, stderr
+    evs = whole_lines(events)
+    types = [e["type"] for e in evs]
+    assert types.count("call.started") == 1 and types[-1] == "call.ended" and types.count("call.ended") == 1
+    gone = next(e for e in evs if e["type"] == "device.lost")
+    back = next(e for e in evs if e["type"] == "device.restored")
+    assert gone["device"] == "callerline" and gone["speakers"] == ["caller"] and back["lost_s"] >= 2.0
+    agent = [e for e in evs if e["type"] == "transcript.final" and e["speaker"] == "agent"]
+    assert any("message" in e["text"].lower() for e in agent)
+    # the agent was heard while the caller's line was gone
+    assert any(gone["t"] - 0.5 <= e["start"] <= back["t"] for e in agent), (gone, back, agent)
+    levels = [e["t"] for e in evs if e["type"] == "level" and e["speaker"] == "caller"]
+    assert any(t > back["t"] for t in levels)  # the caller's side is analysed again after the gap
