@@ -97,6 +97,7 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
 
     kind = _view_kind(args)
     if kind == "none" and not cfg.ui.cue:
+        _source_events_to(source, sinks)
         run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
                  call_start=call_start, recorder=recorder, reload=reload)
         return
@@ -122,6 +123,7 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
     if view is not None:
         stack.callback(view.close)
         sinks.append(view)
+    _source_events_to(source, sinks)
     try:
         run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,
                  recorder=recorder, reload=reload)
@@ -133,6 +135,25 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
         quit_.running = False
     if view is not None:
         view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
+
+
+def _source_events_to(source, sinks: list) -> None:
+    """A device source's own events (``device.lost``/``device.restored``) go to the call's
+    sinks. They are events (an additive type) rather than a status line so that the log
+    records the gap in the audio for whoever reads it later, and both views show it from the
+    same state. The source sends them from the pipeline's thread, between frames; a sink that
+    fails here fails on the pipeline's next event too, and is reported there."""
+    if not hasattr(source, "on_event"):
+        return
+
+    def send(event: dict) -> None:
+        for sink in sinks:
+            try:
+                sink.handle(event)
+            except Exception:  # noqa: BLE001 - reported by the pipeline (see above)
+                log.debug("%s failed on %s", type(sink).__name__, event["type"], exc_info=True)
+
+    source.on_event = send
 
 
 def _report_sink(args: argparse.Namespace, sinks: list) -> Any:
@@ -269,6 +290,7 @@ def cmd_live(args: argparse.Namespace) -> None:
                 args.agent_device,
                 caller_channel=cfg.audio.caller_channel,
                 max_seconds=args.seconds,
+                device_wait_s=cfg.audio.device_wait_s,
             )
         )
         sinks = _sinks(args, stack, cfg)

@@ -14,7 +14,7 @@ from voiceassist.asr.base import Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "prompt_action", "call_ended", "dumps", "problem", "summary", "heard_phrase",
+    "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "heard_phrase",
 ]
 
 Event = dict[str, Any]
@@ -29,6 +29,8 @@ EVENT_TYPES = (
     "callback.promised",
     "call.ended",
     "prompt.action",
+    "device.lost",
+    "device.restored",
 )
 
 
@@ -45,6 +47,8 @@ REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "callback.promised": {"text": str, "said_at": _NUMBER},
     "call.ended": {"duration": _NUMBER, "summary": dict},
     "prompt.action": {"id": str, "kind": str, "action": str},
+    "device.lost": {"device": str, "speakers": list},
+    "device.restored": {"device": str, "speakers": list, "lost_s": _NUMBER},
 }
 
 
@@ -142,6 +146,17 @@ def prompt_action(t: float, *, id: str, kind: str, action: str, line: str | None
     if line is not None:
         event["line"] = line
     return event
+
+
+def device_lost(t: float, *, device: str, speakers: list[str]) -> Event:
+    """An input device of a live call stopped (unplugged, its sound server gone): the
+    ``speakers`` it carried are heard as silence until ``device.restored`` or the end."""
+    return {"t": _time(t), "type": "device.lost", "device": device, "speakers": list(speakers)}
+
+
+def device_restored(t: float, *, device: str, speakers: list[str], lost_s: float) -> Event:
+    """The lost device is back; ``lost_s`` seconds of the call were not heard from it."""
+    return {"t": _time(t), "type": "device.restored", "device": device, "speakers": list(speakers), "lost_s": _time(lost_s)}
 
 
 def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:

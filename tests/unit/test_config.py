@@ -46,6 +46,7 @@ def test_command_line_overrides_win_over_the_team_file(tmp_path):
         ("[audio]\ncaller_channel = 'left'\n", "audio.caller_channel = 'left' in {f}: must be a whole number between 0 and 1"),
         ("[asr]\nlanguge = 'en'\n", "unknown key asr.languge in {f} (did you mean asr.language?); valid keys in [asr]:"),
         ("[sound]\nx = 1\n", "unknown section [sound] in {f}; valid sections: audio, asr, monitor"),
+        ("[audio]\ndevice_wait_s = -1\n", "audio.device_wait_s = -1 in {f}: must be between 0"),
     ],
 )
 def test_bad_values_name_file_key_value_and_range(tmp_path, text, expected):
@@ -89,3 +90,8 @@ def test_default_file_documents_every_key():
 
     for prefix, key in leaves(load_config()):
         assert f"\n{key} =" in text, prefix + key
+
+
+def test_device_wait_takes_whole_seconds_and_zero(tmp_path):
+    assert load_config(write(tmp_path, "[audio]\ndevice_wait_s = 0\n")).audio.device_wait_s == 0
+    assert load_config(write(tmp_path, "[audio]\ndevice_wait_s = 30\n")).audio.device_wait_s == 30

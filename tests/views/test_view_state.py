@@ -88,3 +88,16 @@ def test_arabic_on_the_panel_is_reordered_and_right_aligned():
     line = next(x for x in lines if get_display(text) in x)
     assert text not in line  # logical order would read backwards on a terminal
     assert line.rstrip(" │").endswith(get_display(text))  # right-aligned
+
+
+def test_a_lost_device_shows_until_it_is_back():
+    state = ViewState(load_config())
+    assert state.snapshot()["notice"] is None
+    state.handle(events.device_lost(12.0, device="USB headset", speakers=["agent"]))
+    notice = state.snapshot()["notice"]
+    assert notice == "input device 'USB headset' lost — waiting for it"
+    console = Console(width=80, record=True, color_system=None)
+    console.print(render(state.snapshot(), 80))
+    assert notice in console.export_text()
+    state.handle(events.device_restored(15.5, device="USB headset", speakers=["agent"], lost_s=3.5))
+    assert state.snapshot()["notice"] is None and state.t == 15.5

@@ -156,3 +156,16 @@ def test_a_non_loopback_peer_is_refused_even_with_the_token():
     # and the same app answers a loopback peer (in-process ASGI client, peer address as given)
     assert TestClient(app, client=("127.0.0.1", 5000)).get("/?token=tok").status_code == 200
     assert TestClient(app, client=("203.0.113.9", 5000)).get("/?token=tok").status_code == 403
+
+
+def test_a_lost_device_is_shown_until_it_is_back(chromium, web):
+    web.handle({"t": 0.0, "type": "call.started", "language": "en", "engine": "whisper", "model": "", "sample_rate_in": 16000, "channels": 1})
+    chromium.get(web.url)
+    wait = WebDriverWait(chromium, 10, poll_frequency=0.05)
+    wait.until(lambda d: text(d, "status") == "live")
+    assert not chromium.find_element(By.ID, "notice").is_displayed()
+    web.handle({"t": 5.0, "type": "device.lost", "device": "callerline", "speakers": ["caller"]})
+    wait.until(lambda d: d.find_element(By.ID, "notice").is_displayed())
+    assert text(chromium, "notice") == "input device 'callerline' lost — waiting for it"
+    web.handle({"t": 8.0, "type": "device.restored", "device": "callerline", "speakers": ["caller"], "lost_s": 3.0})
+    wait.until(lambda d: not d.find_element(By.ID, "notice").is_displayed())

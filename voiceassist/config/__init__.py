@@ -39,6 +39,7 @@ class _Section(BaseModel):
 class AudioConfig(_Section):
     caller_channel: int = Field(0, ge=0, le=1)
     vad_aggressiveness: int = Field(2, ge=0, le=3)
+    device_wait_s: float = Field(300.0, ge=0.0, le=86400.0)
 
 
 class WhisperConfig(_Section):

@@ -82,6 +82,8 @@ def render(snap: dict[str, Any], width: int = 80) -> Panel:
     rtl = snap["rtl"]
     inner = max(20, width - 4)
     parts: list[Any] = []
+    if snap.get("notice"):
+        parts.append(Text(f" {snap['notice']} ", style="bold white on red"))
     p = snap["prompt"]
     if p is None:
         parts.append(Text("no prompt — you're doing fine" if not snap["ended"] else "call ended", style="dim"))

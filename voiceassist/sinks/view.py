@@ -62,6 +62,7 @@ class ViewState:
         self._agent: dict[str, Any] = {}
         self._caller: dict[str, Any] = {}
         self._promises: list[dict[str, Any]] = []
+        self._lost: list[str] = []  # input devices gone mid-call (device.lost), in order
 
     # -- the sink side ---------------------------------------------------------------------
     def handle(self, event: Event) -> None:
@@ -97,9 +98,14 @@ class ViewState:
             said = e.get("due_said")  # "tomorrow 15:00" reads better than ISO; "vague": no time
             due = None if said == "vague" else said or e.get("due")
             self._promises.append({"text": e["text"], "due": due, "said_at": e["said_at"]})
+        elif kind == "device.lost" and e["device"] not in self._lost:
+            self._lost.append(e["device"])
+        elif kind == "device.restored" and e["device"] in self._lost:
+            self._lost.remove(e["device"])
         elif kind == "call.ended":
             self.ended = True
             self._prompts.clear()
+            self._lost.clear()
 
     def _top(self) -> dict[str, Any] | None:
         """The prompt on screen: the most urgent, and of those the newest."""
@@ -151,6 +157,8 @@ class ViewState:
                 "agent": self._agent_meters(),
                 "caller": self._caller_meter(),
                 "promises": [dict(p) for p in self._promises],
+                # the same words in both views: the agent must know the assistant is deaf on a side
+                "notice": "; ".join(f"input device '{d}' lost — waiting for it" for d in self._lost) or None,
             }
 
     def _agent_meters(self) -> dict[str, Any]:

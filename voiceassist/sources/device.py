@@ -14,10 +14,11 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from types import ModuleType
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import numpy as np
 
+from voiceassist import events
 from voiceassist.errors import AudioInputError
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame, Speaker
 from voiceassist.sources.base import SourceInfo
@@ -32,6 +33,13 @@ _BLOCK_S = 0.02
 # but once the other device has delivered nothing for this long (wall time), it is taken as
 # stalled and the waiting frames go out, so a dead line does not freeze the live one.
 _STALL_S = 0.5
+# Blocks wait in a queue between PortAudio's thread and the reading one. If the reader falls
+# this far behind, new blocks are dropped (and counted, see _offer) rather than PortAudio's
+# thread waiting or memory growing without end. 10 s: a stalled decode or a busy machine
+# catches up well within it.
+_QUEUE_S = 10.0
+# A lost device is looked for again this often (wall time).
+_RETRY_S = 1.0
 
 
 def _sd() -> ModuleType:
@@ -90,6 +98,18 @@ class _Input:
     speakers: tuple[Speaker, ...]  # one per channel read
     channels: list[int]  # which device channels, in the order of speakers
     rate: int
+    generation: int = 0  # of the PortAudio device list ``device`` comes from
+
+
+@dataclass
+class _Gap:
+    """An input whose device is lost: since when (monotonic), at which call time, how many
+    samples of silence stand in for it so far, and when to look for it next."""
+
+    since: float
+    t: float
+    next_try: float
+    filled: int = 0
 
 
 class DeviceSource:
@@ -106,8 +126,14 @@ class DeviceSource:
     - neither: the default input device, as the agent's headset (``default_devices``).
 
     Each device is opened at ``samplerate`` if given, else at 16 kHz if it accepts that, else at
-    its default rate; soxr converts on the way in. The call ends after ``max_seconds`` of audio (tests, timed sessions), on ``stop()`` from
-    another thread (or Ctrl-C in the reading one), or when every device has stopped.
+    its default rate; soxr converts on the way in. The call ends after ``max_seconds`` of audio
+    (tests, timed sessions), or on ``stop()`` from another thread (or Ctrl-C in the reading one).
+
+    A device that PortAudio stops delivering from mid-call (unplugged, its sound server gone)
+    does not end the call: ``on_event`` gets ``device.lost``, its side is heard as silence for
+    the wall time it is gone (so call time stays wall time and the other side runs on), it is
+    looked for every ``_RETRY_S`` and when back the same call goes on (``device.restored``).
+    After ``device_wait_s`` without it, ``frames()`` ends with an ``AudioInputError`` naming it.
     """
 
     def __init__(
@@ -117,15 +143,21 @@ class DeviceSource:
         caller_channel: int = 0,
         max_seconds: float | None = None,
         samplerate: int | None = None,
+        device_wait_s: float = 300.0,
+        on_event: Callable[[dict], None] | None = None,
     ):
         if caller_channel not in (0, 1):
             raise AudioInputError(f"--caller-channel {caller_channel}: a stereo device's caller channel is 0 or 1")
         self._inputs = self._plan(caller_device, agent_device, caller_channel, samplerate)
         self._max_frames = None if max_seconds is None else int(np.ceil(max_seconds * SAMPLE_RATE / HOP_SAMPLES))
-        self._queue: queue.Queue = queue.Queue()
-        self._streams: list = []
+        self._queue: queue.Queue = queue.Queue(maxsize=int(_QUEUE_S / _BLOCK_S) * len(self._inputs))
+        self._streams: list = [None] * len(self._inputs)  # per input; None while its device is lost
+        self._generation = 0  # PortAudio restarts so far (each re-reads the device list)
+        self._wait_s = device_wait_s
         self._stop = threading.Event()
+        self.on_event = on_event  # gets device.lost / device.restored, in the reading thread
         self.status_flags = 0  # PortAudio overflow reports seen by the callbacks, logged at close
+        self.dropped_blocks = 0  # blocks the reader was too far behind to take, logged at close
         speakers = {s for i in self._inputs for s in i.speakers}
         self.info = SourceInfo(
             name=" + ".join(f"{i.device['name']} ({'/'.join(i.speakers)})" for i in self._inputs),
@@ -171,36 +203,77 @@ class DeviceSource:
             inputs.append(_Input(agent, ("agent",), [0], rate_of(agent, 1)))
         return inputs
 
+    def _open(self, n: int) -> Any:
+        """Input ``n``'s stream, open but not started (raises ``PortAudioError``)."""
+        inp = self._inputs[n]
+
+        # Runs on PortAudio's thread: hand the block over and nothing else (no conversion,
+        # logging or waiting), so the audio thread never misses a deadline.
+        def callback(indata, frames, time_info, status):
+            if status:
+                self.status_flags += 1
+            self.dropped_blocks += _offer(self._queue, (n, indata.copy()))
+
+        stream = _sd().InputStream(
+            device=inp.device["index"],
+            channels=max(inp.channels) + 1,
+            samplerate=inp.rate,
+            dtype="int16",
+            blocksize=int(inp.rate * _BLOCK_S),
+            callback=callback,
+        )
+        self._streams[n] = stream
+        return stream
+
     def _start(self) -> None:
         sd = _sd()
         for n, inp in enumerate(self._inputs):
-            # Runs on PortAudio's thread: copy the block into the queue and nothing else
-            # (no conversion, logging or locks), so the audio thread never misses a deadline.
-            def callback(indata, frames, time_info, status, n=n):
-                if status:
-                    self.status_flags += 1
-                self._queue.put((n, indata.copy()))
-
             try:
-                stream = sd.InputStream(
-                    device=inp.device["index"],
-                    channels=max(inp.channels) + 1,
-                    samplerate=inp.rate,
-                    dtype="int16",
-                    blocksize=int(inp.rate * _BLOCK_S),
-                    callback=callback,
-                )
+                self._open(n)
             except sd.PortAudioError as e:
                 self.close()
                 raise AudioInputError(f"cannot open input device {inp.device['index']} '{inp.device['name']}': {e}") from None
-            self._streams.append(stream)
         # started together, after all are open, so the sides' sample counts share a start
         for stream in self._streams:
             stream.start()
 
+    def _restore(self, n: int) -> bool:
+        """One try to get lost input ``n`` back. PortAudio lists devices once, when it starts,
+        so when no stream is running it is restarted (``Pa_Terminate``/``Pa_Initialize``, as
+        python-sounddevice #125 advises; it would also stop running streams) and the device is
+        looked up again by name, since it may come back under another index. While the other
+        side's device runs, only the index known from before is tried."""
+        sd = _sd()
+        inp = self._inputs[n]
+        try:
+            if all(stream is None for stream in self._streams):
+                sd._terminate()
+                sd._initialize()
+                self._generation += 1
+            if inp.generation != self._generation:
+                found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
+                if not found:
+                    return False
+                inp.device, inp.generation = found[0], self._generation
+            self._open(n).start()
+        except sd.PortAudioError as e:
+            log.info("input device '%s' not back yet: %s", inp.device["name"], e)
+            self._drop_stream(n)
+            return False
+        return True
+
+    def _drop_stream(self, n: int) -> None:
+        stream, self._streams[n] = self._streams[n], None
+        if stream is not None:
+            stream.close()
+
     def stop(self) -> None:
         """Ends ``frames()`` after the block in hand; safe to call from any thread."""
         self._stop.set()
+
+    def _emit(self, event: dict) -> None:
+        if self.on_event is not None:
+            self.on_event(event)
 
     def frames(self) -> Iterator[Frame]:
         self._start()
@@ -210,21 +283,34 @@ class DeviceSource:
         yielded = {s: 0 for s in framers}
         limit = self._max_frames
         heard = {s: time.monotonic() for s in framers}  # when each side last delivered
+        received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
+        lost: dict[int, _Gap] = {}
+        failure: AudioInputError | None = None
+
+        def take(n: int, block: np.ndarray, now: float) -> None:
+            inp = self._inputs[n]
+            received[n] += len(block)
+            resampled = converters[n].push(block[:, inp.channels])
+            for i, speaker in enumerate(inp.speakers):
+                pending[speaker].extend(framers[speaker].push(resampled[:, i]))
+                heard[speaker] = now
+
+        def t_reached() -> float:
+            return max(yielded.values()) * HOP_SAMPLES / SAMPLE_RATE
+
         try:
             while not self._stop.is_set() and (limit is None or min(yielded.values()) < limit):
                 try:
                     n, block = self._queue.get(timeout=0.2)
                 except queue.Empty:
-                    if not any(stream.active for stream in self._streams):
-                        log.warning("input devices stopped delivering audio; ending the call")
-                        break
-                    continue
-                inp = self._inputs[n]
-                resampled = converters[n].push(block[:, inp.channels])
+                    n = None
                 now = time.monotonic()
-                for i, speaker in enumerate(inp.speakers):
-                    pending[speaker].extend(framers[speaker].push(resampled[:, i]))
-                    heard[speaker] = now
+                if n is not None and n not in lost:  # a lost stream's last blocks: its gap is filled
+                    take(n, block, now)
+                if self._queue.empty():  # every block delivered so far is in hand
+                    failure = self._watch(lost, now, heard, received, take, t_reached)
+                    if failure is not None:
+                        break
                 stalled = {s for s, at in heard.items() if now - at > _STALL_S}
                 for frame in _merge(pending, stalled):
                     if limit is None or yielded[frame.speaker] < limit:
@@ -237,11 +323,58 @@ class DeviceSource:
                     yield frame
         finally:
             self._close_streams()
+        if failure is not None:
+            raise failure
+
+    def _watch(
+        self,
+        lost: dict[int, _Gap],
+        now: float,
+        heard: dict[Speaker, float],
+        received: list[int],
+        take: Callable[[int, np.ndarray, float], None],
+        t_reached: Callable[[], float],
+    ) -> AudioInputError | None:
+        """Finds inputs whose stream PortAudio ended (a device unplugged, its sound server
+        gone, a host error), fills their gap with silence as wall time passes, tries to get
+        them back every ``_RETRY_S``; returns the error that ends the call once one has been
+        gone ``device_wait_s``."""
+        for n, stream in enumerate(self._streams):
+            if n not in lost and stream is not None and not stream.active:
+                inp = self._inputs[n]
+                since = min(heard[s] for s in inp.speakers)
+                lost[n] = _Gap(since=since, t=received[n] / inp.rate, next_try=now + _RETRY_S)
+                self._drop_stream(n)
+                log.warning("input device '%s' lost; waiting for it (up to %g s, audio.device_wait_s)",
+                            inp.device["name"], self._wait_s)
+                self._emit(events.device_lost(max(t_reached(), lost[n].t), device=inp.device["name"],
+                                              speakers=list(inp.speakers)))
+        for n, gap in list(lost.items()):
+            inp = self._inputs[n]
+            # The lost side is heard as silence for the wall time it is gone, so the call's
+            # clock stays the wall clock and both sides stay in step.
+            due = int((now - gap.since) * inp.rate) - gap.filled
+            if due > 0:
+                take(n, np.zeros((due, max(inp.channels) + 1), np.int16), now)
+                gap.filled += due
+            if now - gap.since >= self._wait_s:
+                return AudioInputError(
+                    f"input device '{inp.device['name']}' was lost at {gap.t:.1f} s of the call and did not come "
+                    f"back within {self._wait_s:g} s (audio.device_wait_s); the call has ended"
+                )
+            if now >= gap.next_try:
+                if self._restore(n):
+                    del lost[n]
+                    log.warning("input device '%s' is back after %.1f s; the call goes on", inp.device["name"], gap.filled / inp.rate)
+                    self._emit(events.device_restored(max(t_reached(), received[n] / inp.rate), device=inp.device["name"],
+                                                      speakers=list(inp.speakers), lost_s=gap.filled / inp.rate))
+                else:
+                    gap.next_try = time.monotonic() + _RETRY_S
+        return None
 
     def _close_streams(self) -> None:
-        for stream in self._streams:
-            stream.close()
-        self._streams = []
+        for n in range(len(self._streams)):
+            self._drop_stream(n)
 
     def close(self) -> None:
         self._stop.set()
@@ -249,6 +382,10 @@ class DeviceSource:
         if self.status_flags:
             log.warning("input devices reported %d overflow(s): some audio was dropped", self.status_flags)
             self.status_flags = 0
+        if self.dropped_blocks:
+            log.warning("%d audio block(s) of %g s were dropped: the analysis fell more than %g s behind",
+                        self.dropped_blocks, _BLOCK_S, _QUEUE_S)
+            self.dropped_blocks = 0
 
     def __enter__(self) -> "DeviceSource":
         return self
@@ -265,3 +402,19 @@ def _merge(pending: dict[Speaker, deque[Frame]], stalled: set[Speaker]) -> Itera
         if not ready or any(not q and s not in stalled for s, q in pending.items()):
             return
         yield min(ready, key=lambda q: (q[0].t, q[0].speaker != "caller")).popleft()
+
+
+def _offer(q: queue.Queue, item: Any) -> int:
+    """Puts ``item`` without ever waiting (PortAudio's thread calls this); when ``q`` is full
+    the item is dropped. Returns how many were dropped (0 or 1).
+
+    Dropping the newest rather than the oldest: once the queue is full the reader is a whole
+    queue behind either way, and losing the same amount of audio; this way the audio thread
+    does one non-blocking put and nothing else (no taking from the reader's end), and what is
+    queued stays contiguous (a device that delivers faster than real time, as the ALSA file
+    devices of the tests do, keeps its first seconds)."""
+    try:
+        q.put_nowait(item)
+        return 0
+    except queue.Full:
+        return 1

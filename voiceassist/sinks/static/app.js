@@ -36,6 +36,8 @@ function draw(s) {
   document.documentElement.lang = s.language;
   $("clock").textContent = clock(s.t);
   $("status").textContent = s.ended ? "call ended" : "live";
+  $("notice").textContent = s.notice || "";
+  $("notice").hidden = !s.notice;
   const p = s.prompt, box = $("prompt");
   box.className = p ? p.urgency : "none";
   for (const id of ["prompt-text", "suggestions", "reason", "transcript", "promise-list"]) $(id).dir = dir;

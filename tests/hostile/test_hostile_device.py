@@ -1,0 +1,260 @@
+"""An input device lost mid-call, for real: `voiceassist live` records from an ALSA device of
+the `pulse` plugin (libasound2-plugins) whose sound server, a real PulseAudio daemon run in
+`tmp_path`, is killed and started again.
+
+Killing the server is what unplugging does to PortAudio: its ALSA stream fails
+(`snd_pcm_poll_descriptors_revents` errors, the stream stops), opening the device fails while
+the server is gone, and PortAudio lists the device again only after it restarts. The ALSA
+`file` devices of test_device.py cannot fail mid-stream (read errors of their file are ignored),
+and a JACK server was tried and rejected: PortAudio 19.6 hangs in Pa_AbortStream,
+Pa_CloseStream and Pa_Terminate once its JACK server has died.
+
+The caller's line is PulseAudio's null sink `line`; `pacat` plays the call's audio into it at
+real time and the device `callerline` records its monitor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from voiceassist.events import problem
+
+ROOT = Path(__file__).parents[2]
+CALLS = ROOT / "tests" / "fixtures" / "calls"
+
+pytestmark = pytest.mark.skipif(
+    not (shutil.which("pulseaudio") and shutil.which("pacat") and Path("/usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so").exists()),
+    reason="needs pulseaudio, pulseaudio-utils and libasound2-plugins (./run installs them)",
+)
+
+
+class Pulse:
+    """A PulseAudio server of this test only (its own socket, no D-Bus, no autospawn)."""
+
+    def __init__(self, root: Path, name: str = "pulse"):
+        self.root = root
+        self.runtime = root / name
+        self.runtime.mkdir(exist_ok=True)
+        self.env = {
+            **os.environ,
+            "HOME": str(root),  # alsa-lib reads ~/.asoundrc
+            "PULSE_RUNTIME_PATH": str(self.runtime),
+            "PULSE_STATE_PATH": str(self.runtime),
+            "PULSE_SERVER": f"unix:{self.runtime}/native",
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+        (root / ".asoundrc").write_text('pcm.callerline { type pulse device "line.monitor" }\n')
+        self.server: subprocess.Popen | None = None
+        self.player: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.server = subprocess.Popen(
+            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--disable-shm=yes",
+             "-L", f"module-native-protocol-unix socket={self.runtime}/native auth-anonymous=1",
+             "-L", "module-null-sink sink_name=line rate=16000 channels=1"],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 20
+        while subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode != 0:
+            assert time.monotonic() < deadline and self.server.poll() is None, "PulseAudio did not start"
+            time.sleep(0.1)
+
+    def play(self, audio: np.ndarray) -> None:
+        """Plays ``audio`` (16 kHz float) into the line at real time."""
+        raw = self.runtime / "play.raw"
+        np.round(audio * 32767).astype("<i2").tofile(raw)
+        self.player = subprocess.Popen(
+            ["pacat", "--playback", "-d", "line", "--rate=16000", "--channels=1", "--format=s16le", str(raw)],
+            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+
+    def kill(self) -> None:
+        for proc in (self.player, self.server):
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def pulse(tmp_path):
+    server = Pulse(tmp_path)
+    yield server
+    server.kill()
+
+
+def clip(name: str) -> np.ndarray:
+    x, rate = sf.read(CALLS / f"{name}.wav")
+    return soxr.resample(x, rate, 16000)
+
+
+def silence(seconds: float) -> np.ndarray:
+    return np.zeros(int(16000 * seconds))
+
+
+def live(pulse: Pulse, events: Path, *flags: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceassist", "live", "--caller-device", "callerline", "--engine", "whisper",
+         "--levels", "--events", str(events), *flags],
+        env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )
+
+
+def read(events: Path) -> list[dict]:
+    if not events.exists():
+        return []
+    return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
+
+
+def wait_until(proc: subprocess.Popen, events: Path, done, what: str, timeout_s: float = 120) -> list[dict]:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        evs = read(events)
+        if done(evs):
+            return evs
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"timed out waiting for {what}: {proc.communicate()[1][-2000:]}")
+
+
+def started(proc: subprocess.Popen, events: Path, pulse: Pulse) -> None:
+    """Once audio flows (the first `level` event: a monitor hears only what is played while it
+    records), the caller says their first sentence."""
+    wait_until(proc, events, lambda evs: any(e["type"] == "level" for e in evs), "audio")
+    pulse.play(np.concatenate([silence(0.5), clip("vm-nobodyavail"), silence(30)]))
+
+
+def whole_lines(events: Path) -> list[dict]:
+    text = events.read_text(encoding="utf-8")
+    assert text.endswith("\n")
+    evs = [json.loads(line) for line in text.splitlines()]
+    assert all(problem(e) is None for e in evs), [problem(e) for e in evs]
+    return evs
+
+
+def said(evs: list[dict], after: float = 0.0) -> str:
+    return " ".join(e["text"].lower() for e in evs if e["type"] == "transcript.final" and e["start"] >= after)
+
+
+def test_device_lost_for_two_seconds_and_back_keeps_the_same_call(tmp_path, pulse):
+    events = tmp_path / "events.jsonl"
+    pulse.start()
+    proc = live(pulse, events)
+    started(proc, events, pulse)
+    wait_until(proc, events, lambda evs: "available" in said(evs), "the first sentence")
+    pulse.kill()  # the device is gone, mid-call
+    lost = wait_until(proc, events, lambda evs: any(e["type"] == "device.lost" for e in evs), "device.lost")
+    time.sleep(2.0)
+    pulse.start()
+    wait_until(proc, events, lambda evs: any(e["type"] == "device.restored" for e in evs), "device.restored")
+    pulse.play(np.concatenate([silence(0.3), clip("vm-intro"), silence(30)]))
+    evs = wait_until(proc, events, lambda evs: "message" in said(evs), "the sentence after the gap")
+    proc.send_signal(signal.SIGTERM)
+    _, stderr = proc.communicate(timeout=120)
+    assert proc.returncode == 0, stderr
+    assert "Traceback" not in stderr, stderr
+    evs = whole_lines(events)
+    types = [e["type"] for e in evs]
+    assert types[0] == "call.started" and types.count("call.started") == 1
+    assert types[-1] == "call.ended" and types.count("call.ended") == 1
+    assert types.count("device.lost") == 1 and types.count("device.restored") == 1
+    gone = next(e for e in evs if e["type"] == "device.lost")
+    back = next(e for e in evs if e["type"] == "device.restored")
+    assert gone["device"] == back["device"] == "callerline" and gone["speakers"] == ["caller"]
+    # the gap counts as call time: at least the 2 s the server was down, at most that plus the
+    # time it took to start again and to be found (retries every second)
+    assert 2.0 <= back["lost_s"] <= 8.0, back
+    assert back["t"] >= gone["t"] + 2.0
+    assert [e["t"] for e in evs] == sorted(e["t"] for e in evs)
+    # the call goes on after the gap, with audio times after it
+    assert "message" in said(evs, after=back["t"]) and "available" not in said(evs, after=back["t"])
+    assert any(e["type"] == "level" and e["t"] > back["t"] for e in evs)
+    assert evs[-1]["duration"] > back["t"]
+    assert "input device 'callerline' lost" in stderr and "is back" in stderr, stderr
+    assert lost  # seen while the call was running
+
+
+def test_device_that_never_comes_back_ends_the_call_in_order(tmp_path, pulse):
+    events = tmp_path / "events.jsonl"
+    config = tmp_path / "team.toml"
+    config.write_text("[audio]\ndevice_wait_s = 2.5\n")
+    pulse.start()
+    proc = live(pulse, events, "--config", str(config))
+    started(proc, events, pulse)
+    wait_until(proc, events, lambda evs: "available" in said(evs), "the first sentence")
+    pulse.kill()
+    killed_at = time.monotonic()
+    _, stderr = proc.communicate(timeout=120)
+    waited = time.monotonic() - killed_at
+    assert proc.returncode == 2, stderr
+    assert "Traceback" not in stderr, stderr
+    last = stderr.strip().splitlines()[-1]
+    assert last.startswith("voiceassist: error: input device 'callerline' was lost at "), stderr
+    assert "did not come back within 2.5 s (audio.device_wait_s)" in last
+    assert 2.5 <= waited < 30, waited
+    evs = whole_lines(events)
+    types = [e["type"] for e in evs]
+    assert types[0] == "call.started" and types[-1] == "call.ended" and types.count("call.ended") == 1
+    assert types.count("device.lost") == 1 and "device.restored" not in types
+    gone = next(e for e in evs if e["type"] == "device.lost")
+    # the time waited is call time too
+    assert evs[-1]["duration"] >= gone["t"] + 2.5
+    assert evs[-1]["summary"]["utterances"]["caller"] >= 1
+
+
+def test_one_of_two_devices_lost_the_other_side_goes_on(tmp_path):
+    """Caller's line and agent's headset on two servers; the caller's goes for 2 s while the
+    agent speaks: the agent is heard throughout, the caller's line comes back (PortAudio is
+    not restarted while the headset runs, so the device is reopened at its known index)."""
+    line, headset = Pulse(tmp_path, "line"), Pulse(tmp_path, "headset")
+    (tmp_path / ".asoundrc").write_text(
+        f'pcm.callerline {{ type pulse server "unix:{line.runtime}/native" device "line.monitor" }}\n'
+        f'pcm.headset {{ type pulse server "unix:{headset.runtime}/native" device "line.monitor" }}\n'
+    )
+    events = tmp_path / "events.jsonl"
+    try:
+        line.start()
+        headset.start()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voiceassist", "live", "--caller-device", "callerline", "--agent-device", "headset",
+             "--engine", "whisper", "--levels", "--events", str(events)],
+            env=line.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        )
+        wait_until(proc, events, lambda evs: any(e["type"] == "level" for e in evs), "audio")
+        line.kill()
+        wait_until(proc, events, lambda evs: any(e["type"] == "device.lost" for e in evs), "device.lost")
+        headset.play(np.concatenate([silence(0.3), clip("vm-intro"), silence(30)]))
+        time.sleep(2.0)
+        line.start()
+        evs = wait_until(proc, events, lambda evs: "message" in said(evs), "the agent's sentence", timeout_s=180)
+        evs = wait_until(proc, events, lambda evs: any(e["type"] == "device.restored" for e in evs), "device.restored")
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=120)
+    finally:
+        line.kill()
+        headset.kill()
+    assert proc.returncode == 0, stderr
+    evs = whole_lines(events)
+    types = [e["type"] for e in evs]
+    assert types.count("call.started") == 1 and types[-1] == "call.ended" and types.count("call.ended") == 1
+    gone = next(e for e in evs if e["type"] == "device.lost")
+    back = next(e for e in evs if e["type"] == "device.restored")
+    assert gone["device"] == "callerline" and gone["speakers"] == ["caller"] and back["lost_s"] >= 2.0
+    agent = [e for e in evs if e["type"] == "transcript.final" and e["speaker"] == "agent"]
+    assert any("message" in e["text"].lower() for e in agent)
+    # the agent was heard while the caller's line was gone
+    assert any(gone["t"] - 0.5 <= e["start"] <= back["t"] for e in agent), (gone, back, agent)
+    levels = [e["t"] for e in evs if e["type"] == "level" and e["speaker"] == "caller"]
+    assert any(t > back["t"] for t in levels)  # the caller's side is analysed again after the gap
