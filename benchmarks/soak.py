@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -112,8 +113,11 @@ class Meter:
         self.samples: list[tuple[float, float, float]] = [(0.0, 0.0, rss_mb())]  # call s, wall s, RSS MB
         self._next = SAMPLE_EVERY_S
         self._quiet = quiet
+        self.played = 0.0
+        self.stopped = False
 
     def __call__(self, t: float) -> None:
+        self.played = t
         if t < self._next:
             return
         wall = time.monotonic() - self.started
@@ -126,7 +130,8 @@ class Meter:
 
 
 def run(paths: list[Path], seconds: float, engine, cfg, quiet: bool = False) -> tuple[Meter, int, float]:
-    """One soak of ``seconds``; returns the meter, events written and wall seconds."""
+    """One soak of ``seconds`` (less if stopped: Ctrl-C or SIGTERM ends the call in order);
+    returns the meter, events written and wall seconds."""
     meter = Meter(quiet)
     with tempfile.TemporaryDirectory(prefix="voiceassist-soak-") as tmp, open(os.devnull, "w") as null:
         record = Path(tmp) / "events.jsonl"
@@ -134,13 +139,16 @@ def run(paths: list[Path], seconds: float, engine, cfg, quiet: bool = False) -> 
         started = time.monotonic()
         try:
             pipeline.run_call(Loop(paths, seconds), engine, sinks, cfg, levels=True, live=True, on_progress=meter)
+        except KeyboardInterrupt:
+            meter.stopped = True
+            print(f"  stopped at {meter.played / 3600:.2f} h of audio; the call was ended in order", flush=True)
         finally:
             for sink in sinks:
                 sink.close()
         wall = time.monotonic() - started
         with record.open("rb") as f:
             written = sum(1 for _ in f)
-    meter.samples.append((seconds, wall, rss_mb()))
+    meter.samples.append((meter.played, wall, rss_mb()))
     return meter, written, wall
 
 
@@ -171,6 +179,8 @@ def main() -> int:
 
     reference_s = min(seconds, SAMPLE_EVERY_S)
     monitor, _, monitor_wall = run(paths, reference_s, None, load_config(None, {"asr.language": "en"}), quiet=True)
+    if monitor.stopped:
+        return 1
     monitor_speed = reference_s / monitor_wall
     print(f"reference: voice monitor alone (no recognition), {reference_s / 60:.0f} min of audio: "
           f"{monitor_speed:.1f}x real time")
@@ -180,13 +190,17 @@ def main() -> int:
     pipeline._Worker = Watched  # the same worker, watched: run_call makes one per call
     meter, written, wall = run(paths, seconds, engine, cfg)
     worker = Watched.current
+    seconds = meter.played
 
     rss = {t: mb for t, _, mb in meter.samples}
     hour = min(3600.0, seconds)
     growth = rss[seconds] - rss[hour]
     print(f"\nRSS: {rss[0.0]:.1f} MB before the call, {rss[hour]:.1f} MB at {hour / 3600:g} h, {rss[seconds]:.1f} MB at the end "
-          f"({args.hours:g} h); peak sampled {max(rss.values()):.1f} MB")
-    print(f"growth after the first hour: {growth:+.1f} MB (target < {GROWTH_LIMIT_MB:g} MB)")
+          f"({seconds / 3600:.2f} h); peak sampled {max(rss.values()):.1f} MB")
+    if seconds > 3600:
+        print(f"growth after the first hour: {growth:+.1f} MB (target < {GROWTH_LIMIT_MB:g} MB)")
+    else:
+        print("growth after the first hour: not measured (an hour of audio or less)")
     if worker is not None:
         print(f"peak queues: recognition {worker.peak} frames (bound {pipeline._Worker.max_frames(2)}: "
               f"{pipeline._MAX_LAG_S:g} s of both speakers), transcripts waiting for the audio loop {worker.results_peak}; "
@@ -194,12 +208,18 @@ def main() -> int:
     print(f"events written: {written}")
     total_speed = seconds / wall
     print(f"wall time {wall:.0f} s: {total_speed:.1f}x real time")
-    if seconds >= 2 * 3600:
-        first, last = speed(meter, 0.0, 3600.0), speed(meter, seconds - 3600.0, seconds)
+    last_mark = seconds // SAMPLE_EVERY_S * SAMPLE_EVERY_S
+    if last_mark >= 2 * 3600:
+        first, last = speed(meter, 0.0, 3600.0), speed(meter, last_mark - 3600.0, last_mark)
         print(f"speed: first hour {first:.1f}x, last hour {last:.1f}x real time (last/first {last / first:.2f})")
     print(f"whole pipeline / voice monitor alone: {total_speed / monitor_speed:.2f} of its speed")
     return 0 if growth < GROWTH_LIMIT_MB else 1
 
 
+def _stop(signum, frame) -> None:
+    raise KeyboardInterrupt  # a background run (SIGINT ignored) is stopped with SIGTERM
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _stop)
     sys.exit(main())
