@@ -14,7 +14,7 @@ from voiceassist.asr.base import Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "heard_phrase",
+    "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase",
 ]
 
 Event = dict[str, Any]
@@ -179,15 +179,29 @@ def dumps(event: Event) -> str:
     return json.dumps(event, ensure_ascii=False, separators=(",", ":"))
 
 
-def summary(events: Iterable[Event]) -> dict[str, Any]:
-    """What ``call.ended`` sums up: utterances and words per speaker, prompts per kind."""
-    finals: dict[str, int] = {}
-    words: dict[str, int] = {}
-    prompts: dict[str, int] = {}
-    for e in events:
+class Summary:
+    """What ``call.ended`` sums up, counted as the events go by (a long call keeps counts, not
+    its events): utterances and words per speaker, prompts per kind."""
+
+    def __init__(self) -> None:
+        self._finals: dict[str, int] = {}
+        self._words: dict[str, int] = {}
+        self._prompts: dict[str, int] = {}
+
+    def add(self, e: Event) -> None:
         if e["type"] == "transcript.final":
-            finals[e["speaker"]] = finals.get(e["speaker"], 0) + 1
-            words[e["speaker"]] = words.get(e["speaker"], 0) + len(e["text"].split())
+            self._finals[e["speaker"]] = self._finals.get(e["speaker"], 0) + 1
+            self._words[e["speaker"]] = self._words.get(e["speaker"], 0) + len(e["text"].split())
         elif e["type"] == "prompt.shown":
-            prompts[e["kind"]] = prompts.get(e["kind"], 0) + 1
-    return {"utterances": finals, "words": words, "prompts": prompts}
+            self._prompts[e["kind"]] = self._prompts.get(e["kind"], 0) + 1
+
+    def result(self) -> dict[str, Any]:
+        return {"utterances": dict(self._finals), "words": dict(self._words), "prompts": dict(self._prompts)}
+
+
+def summary(events: Iterable[Event]) -> dict[str, Any]:
+    """What ``call.ended`` sums up for ``events`` (see ``Summary``)."""
+    counts = Summary()
+    for e in events:
+        counts.add(e)
+    return counts.result()

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 
 class _Fanout:
-    """Sends each event to every sink and keeps what ``call.ended`` summarises.
+    """Sends each event to every sink and counts what ``call.ended`` summarises.
 
     A sink that fails is dropped and the call goes on for the others (sinks never stop the
     analysis: a broken screen must not cost the JSONL record of the call). Its error is raised
@@ -44,11 +44,11 @@ class _Fanout:
 
     def __init__(self, sinks: Iterable[Sink]):
         self._sinks = list(sinks)
-        self.emitted: list[Event] = []
+        self.summary = events.Summary()  # counts, not the events: a shift-long call stays small
         self._failure: Exception | None = None
 
     def __call__(self, event: Event) -> None:
-        self.emitted.append(event)
+        self.summary.add(event)
         for sink in list(self._sinks):
             try:
                 sink.handle(event)
@@ -67,6 +67,10 @@ class _Fanout:
 
 # A live runner more than this far behind the audio skips interim re-decodes (finals only).
 _MAX_BACKLOG_S = 1.0
+# ... and this far behind, recognition skips the audio waiting for it (or, reading a file as
+# fast as possible, the audio loop waits). Above a long Whisper final decode (a 30 s
+# utterance at RTF 0.25 is ~8 s), so a normal call never skips.
+_MAX_LAG_S = 20.0
 
 
 class _Inline:
@@ -89,16 +93,30 @@ class _Worker:
     The audio loop never waits for a decode (a Whisper decode takes 1-2 s), and the two
     speakers' decodes take turns on the CPU instead of competing for it. Transcripts are
     stamped with the audio time at which the loop receives them.
+
+    The frames waiting for recognition are bounded to ``_MAX_LAG_S`` of audio, so a shift-long
+    call cannot pile up memory. When they are full: with ``block`` (a file read as fast as
+    possible) the audio loop waits for recognition; without it (audio arriving at the pace of
+    speech: a device, a paced replay, which must never wait) recognition skips ahead: the
+    waiting frames are dropped, once per gap, with a warning. The voice monitor and its prompts
+    still see every frame; only transcripts of the skipped audio are lost.
     """
 
-    def __init__(self, recognizers: dict[Speaker, Recognizer]):
+    def __init__(self, recognizers: dict[Speaker, Recognizer], block: bool = False):
         self._recognizers = recognizers
-        self._frames: queue.Queue[Frame | None] = queue.Queue()
-        self._results: queue.Queue[Transcript] = queue.Queue()
+        self._block = block
+        self._frames: queue.Queue[Frame | None] = queue.Queue(maxsize=self.max_frames(len(recognizers)))
+        self._results: queue.Queue[Transcript] = queue.Queue()  # drained by the audio loop at every frame
         self._error: BaseException | None = None
         self._backlog = round(_MAX_BACKLOG_S * len(recognizers) * 1000 / HOP_MS)  # in frames
+        self.peak = 0  # most frames ever waiting (benchmarks)
+        self.dropped = 0  # frames skipped by recognition
         self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
         self._thread.start()
+
+    @staticmethod
+    def max_frames(speakers: int) -> int:
+        return round(_MAX_LAG_S * speakers * 1000 / HOP_MS)
 
     def _run(self) -> None:
         try:
@@ -123,12 +141,40 @@ class _Worker:
             out.append(dataclasses.replace(tr, t=max(tr.t, now)))
         return out
 
+    def _wait_put(self, item: Frame | None) -> None:
+        while self._thread.is_alive():  # a worker that died would never make room
+            try:
+                return self._frames.put(item, timeout=0.5)
+            except queue.Full:
+                continue
+
+    def _put(self, frame: Frame) -> None:
+        if self._block:
+            return self._wait_put(frame)
+        try:
+            self._frames.put_nowait(frame)
+        except queue.Full:
+            skipped = 0
+            try:
+                while True:
+                    self._frames.get_nowait()
+                    skipped += 1
+            except queue.Empty:
+                pass
+            self.dropped += skipped
+            log.warning(
+                "speech recognition fell %.0f s behind the audio at %.1f s; skipped %.1f s of audio to catch up",
+                _MAX_LAG_S, frame.t, skipped * HOP_MS / 1000 / max(1, len(self._recognizers)),
+            )
+            self._frames.put_nowait(frame)
+
     def accept(self, frame: Frame) -> list[Transcript]:
-        self._frames.put(frame)
+        self._put(frame)
+        self.peak = max(self.peak, self._frames.qsize())
         return self._ready(frame.end)
 
     def finish(self, now: float) -> list[Transcript]:
-        self._frames.put(None)
+        self._wait_put(None)
         self._thread.join()
         return self._ready(now)
 
@@ -180,10 +226,10 @@ class CallRules:
         for derived in self.triggers.on_transcript(event):
             self._emit(derived)
 
-    def finish(self, duration: float, emitted: list[Event]) -> None:
+    def finish(self, duration: float, counts: events.Summary) -> None:
         for event in self.monitor.finish(duration) + self.triggers.finish(duration):
             self._emit(event)
-        self._emit(events.call_ended(duration=duration, summary=_summary(emitted, self.triggers)))
+        self._emit(events.call_ended(duration=duration, summary=_summary(counts, self.triggers)))
 
 
 class Recorder(Protocol):
@@ -243,7 +289,7 @@ def run_call(
         for s in info.speakers
     }
     recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers} if engine is not None else {}
-    asr = _Worker(recognizers) if live and recognizers else _Inline(recognizers)
+    asr = _Worker(recognizers, block=not info.realtime) if live and recognizers else _Inline(recognizers)
     duration = 0.0
     try:
         for frame in source.frames():
@@ -259,7 +305,7 @@ def run_call(
     finally:
         for tr in asr.finish(duration):
             heard(tr)
-        rules.finish(duration, emit.emitted)
+        rules.finish(duration, emit.summary)
     emit.raise_failure()
     return duration
 
@@ -286,7 +332,7 @@ def replay_analysis(
             rules.measured(item)
         else:
             rules.heard(item)
-    rules.finish(duration, emit.emitted)
+    rules.finish(duration, emit.summary)
     emit.raise_failure()
     return duration
 
@@ -303,10 +349,10 @@ def _iso(when: dt.datetime | None) -> str | None:
     return when.replace(microsecond=0).isoformat() if when else None
 
 
-def _summary(emitted: list[Event], triggers: TriggerEngine) -> dict:
+def _summary(counts: events.Summary, triggers: TriggerEngine) -> dict:
     """PLAYBOOK row 14: what to look at after the call."""
     promises = [{k: p[k] for k in ("text", "due", "due_said", "said_at")} for p in triggers.promises]
-    return {**events.summary(emitted), "topics": list(triggers.topics), "promises": promises}
+    return {**counts.result(), "topics": list(triggers.topics), "promises": promises}
 
 
 def _triggers(language: str, cfg: Config, call_start: dt.datetime | None) -> TriggerEngine:
@@ -381,6 +427,6 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
         triggers = _triggers(cfg.asr.language, cfg, call_start)
     for derived in triggers.finish(duration):
         emit(derived)
-    emit(events.call_ended(duration=duration, summary=_summary(emit.emitted, triggers)))
+    emit(events.call_ended(duration=duration, summary=_summary(emit.summary, triggers)))
     emit.raise_failure()
     return duration

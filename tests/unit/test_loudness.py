@@ -63,6 +63,21 @@ def test_real_recordings_match_pyloudnorm(rate):
         assert pushed_in_hops(y, rate).integrated_lufs == pytest.approx(expected, abs=0.1), path.name
 
 
+def test_a_meter_without_integration_keeps_no_blocks_and_measures_the_same():
+    """The voice monitor's meter runs for a whole shift: it must not keep 10 blocks a second."""
+    x, r = sf.read(real_recordings()[0])
+    y = soxr.resample(x, r, 16000)
+    full, short = LoudnessMeter(16000), LoudnessMeter(16000, integrate=False)
+    for i in range(0, len(y), 320):
+        full.push(y[i : i + 320])
+        short.push(y[i : i + 320])
+        assert short.momentary_lufs == full.momentary_lufs
+        assert short.loudness_over(3.0) == full.loudness_over(3.0)
+    assert len(full._blocks) > 10 and short._blocks == []
+    with pytest.raises(ValueError, match="integrate=True"):
+        short.integrated_lufs
+
+
 def test_streaming_equals_whole_signal():
     rng = np.random.default_rng(0)
     x = rng.normal(0, 0.05, 16000 * 4)

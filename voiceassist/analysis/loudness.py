@@ -64,16 +64,19 @@ class LoudnessMeter:
 
     ``push(samples)`` takes float samples in [-1, 1] (or int16, scaled) of any length. The
     meter keeps 100 ms sub-block energies: momentary and short-term loudness are sums over the
-    last 4 and 30 of them; integrated loudness gates the 400 ms blocks seen so far.
+    last 4 and 30 of them; integrated loudness gates the 400 ms blocks seen so far, so only a
+    meter made with ``integrate`` keeps them (10 a second of audio: a meter running for a
+    whole shift measures short windows only).
     """
 
-    def __init__(self, rate: int):
+    def __init__(self, rate: int, integrate: bool = True):
         self.rate = rate
         self._sos = k_weighting_sos(rate)
         self._zi = np.zeros((self._sos.shape[0], 2))
         self._step = round(rate * _STEP_S)
         self._pending = np.zeros(0)
         self._recent: deque[float] = deque(maxlen=30)  # sums of squares of 100 ms sub-blocks
+        self._integrate = integrate
         self._blocks: list[float] = []  # mean squares of complete 400 ms blocks, for gating
 
     def push(self, samples: np.ndarray) -> int:
@@ -88,7 +91,7 @@ class LoudnessMeter:
             energies = np.square(buf[: whole * self._step]).reshape(whole, self._step).sum(axis=1)
             for e in energies:
                 self._recent.append(float(e))
-                if len(self._recent) >= 4:
+                if self._integrate and len(self._recent) >= 4:
                     self._blocks.append(sum(list(self._recent)[-4:]) / (4 * self._step))
         self._pending = buf[whole * self._step :]
         return whole
@@ -114,6 +117,8 @@ class LoudnessMeter:
     @property
     def integrated_lufs(self) -> float:
         """Gated loudness of everything pushed so far (BS.1770-4 §2.8)."""
+        if not self._integrate:
+            raise ValueError("integrated loudness needs a LoudnessMeter(rate, integrate=True)")
         blocks = np.array(self._blocks)
         above_absolute = blocks[blocks > 10 ** ((_ABSOLUTE_GATE_LUFS + 0.691) / 10)]
         if above_absolute.size == 0:

@@ -48,7 +48,7 @@ class VoiceMonitor:
         self.speaker = speaker
         self._window_s = cfg.loudness.window_s
         self._endpointer = Endpointer(vad_aggressiveness, endpoint_silence_ms=endpoint_silence_ms)
-        self._meter = LoudnessMeter(SAMPLE_RATE)
+        self._meter = LoudnessMeter(SAMPLE_RATE, integrate=False)  # runs all call: short windows only
         self._rate = SpeechRate(window_s=cfg.rate.window_s, min_speech_s=min(2.0, cfg.rate.window_s))
         self._baseline_s = cfg.loudness.baseline_s
         self._baseline = cfg.loudness.baseline_lufs

@@ -63,6 +63,8 @@ class VoskRecognizer:
     def accept(self, frame: Frame) -> list[Transcript]:
         if self._offset is None:
             self._offset = frame.t
+        elif frame.t > self._t + 0.001:  # audio skipped (a live runner behind): word times stay call times
+            self._offset += frame.t - self._t
         self._t = round(frame.end, 3)
         noise = np.rint(self._dither.standard_normal(len(frame.samples)))  # Kaldi's dither = 1.0
         pcm = np.clip(frame.samples + noise, -32768, 32767).astype(np.int16)

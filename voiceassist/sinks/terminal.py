@@ -15,6 +15,7 @@ import termios
 import textwrap
 import threading
 import tty
+from collections import deque
 from typing import Any, Callable
 
 from bidi import get_display
@@ -31,6 +32,7 @@ __all__ = ["TerminalView", "render"]
 
 log = logging.getLogger(__name__)
 
+_DRAWN_KEPT = 10_000  # redraws remembered for benchmarks (17 min at 10 a second)
 _URGENCY_STYLE = {"urgent": "bold white on red", "advice": "bold black on yellow", "info": "bold white on blue"}
 KEYS_HELP = "d dismiss · 1-3 line used · q quit"
 
@@ -147,7 +149,9 @@ class TerminalView:
         self._on_quit = on_quit
         self._period_s = 1.0 / refresh_per_second
         self._stop = threading.Event()
-        self.drawn: list[tuple[int, float]] = []  # (state version, monotonic time) per redraw, for benchmarks
+        # (state version, monotonic time) of the latest redraws, for benchmarks; bounded: up to
+        # 10 redraws a second for a whole shift would be 300 000 of them.
+        self.drawn: deque[tuple[int, float]] = deque(maxlen=_DRAWN_KEPT)
         self._live = Live(console=self._console, auto_refresh=False, screen=True, transient=False)
         self._live.start()
         self._painter = threading.Thread(target=self._paint, name="terminal-view", daemon=True)

@@ -24,6 +24,9 @@ class SourceInfo:
     channels: int
     speakers: tuple[Speaker, ...]
     duration_s: float | None  # None for a live device
+    # Frames arrive at the pace of speech (a device, a paced replay): nothing may make the
+    # audio wait. False: a file read as fast as it can be processed.
+    realtime: bool = False
 
 
 class Source(Protocol):

@@ -165,6 +165,7 @@ class DeviceSource:
             channels=len(speakers),
             speakers=tuple(s for s in ("caller", "agent") if s in speakers),
             duration_s=None,
+            realtime=True,
         )
 
     @staticmethod

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Iterator
 
 from voiceassist.frames import Frame
@@ -20,7 +21,7 @@ class ReplaySource:
         self._source = source
         self._clock = clock or SystemClock()
         self._speed = speed
-        self.info = source.info
+        self.info = dataclasses.replace(source.info, realtime=True)
         self.started_at: float | None = None  # clock time of call time 0
 
     def frames(self) -> Iterator[Frame]:

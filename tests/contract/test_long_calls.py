@@ -1,0 +1,114 @@
+"""A shift-long live call keeps its memory bounded: the live recogniser's frame queue holds at
+most ``pipeline._MAX_LAG_S`` of audio. Reading a file as fast as possible, the audio loop waits
+for recognition (nothing is lost); with audio arriving at the pace of speech (a device, a paced
+replay), recognition skips ahead instead, with one warning per gap, and Vosk's word times stay
+call times across the gap. On the real Korean Vosk model (see test_vosk.py for the audio).
+The bound is lowered to 1 s here so the tests need seconds of audio, not minutes."""
+
+from __future__ import annotations
+
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+import soxr
+
+from voiceassist import pipeline
+from voiceassist.asr import load_engine, models_dir
+from voiceassist.config import load_config
+from voiceassist.data import demo_call_path
+from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame
+from voiceassist.sources.replay import ReplaySource
+from voiceassist.sources.wav import open_wav
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asr"
+LAG_S = 1.0
+
+
+@pytest.fixture(scope="module")
+def engine():
+    cfg = load_config(None, {"asr.engine": "vosk"}).asr
+    return load_engine(cfg, "ko", models_dir(cfg))
+
+
+@pytest.fixture(scope="module")
+def ko() -> np.ndarray:
+    x, rate = sf.read(str(FIXTURES / "ko_espeak.wav"), dtype="float32")
+    return soxr.resample(x, rate, SAMPLE_RATE)
+
+
+def pcm(x: np.ndarray, lead_s: float = 0.0, tail_s: float = 0.0) -> np.ndarray:
+    x = np.concatenate([np.zeros(int(lead_s * SAMPLE_RATE), np.float32), x, np.zeros(int(tail_s * SAMPLE_RATE), np.float32)])
+    y = (np.clip(x, -1, 1) * 32767).astype(np.int16)
+    return np.pad(y, (0, -len(y) % HOP_SAMPLES))
+
+
+def stereo(caller: np.ndarray, t0: float = 0.0) -> list[Frame]:
+    """The caller speaking, the agent silent: frames interleaved as a source yields them."""
+    out = []
+    for i in range(len(caller) // HOP_SAMPLES):
+        t = round(t0 + i * HOP_SAMPLES / SAMPLE_RATE, 3)
+        out.append(Frame("caller", t, caller[i * HOP_SAMPLES : (i + 1) * HOP_SAMPLES]))
+        out.append(Frame("agent", t, np.zeros(HOP_SAMPLES, np.int16)))
+    return out
+
+
+def finals(transcripts) -> list[tuple]:
+    return [(tr.speaker, tr.text, tr.start, tr.end) for tr in transcripts if tr.final]
+
+
+@pytest.fixture
+def small_lag(monkeypatch):
+    monkeypatch.setattr(pipeline, "_MAX_LAG_S", LAG_S)
+    return pipeline._Worker.max_frames(2)
+
+
+def run_worker(engine, frames: list[Frame], block: bool):
+    worker = pipeline._Worker({s: engine.recognizer(s) for s in ("caller", "agent")}, block=block)
+    out = [tr for f in frames for tr in worker.accept(f)]
+    return worker, out + worker.finish(frames[-1].end)
+
+
+def test_a_file_read_fast_waits_for_recognition_and_loses_nothing(engine, ko, small_lag):
+    frames = stereo(pcm(np.concatenate([ko, ko]), lead_s=0.5, tail_s=1.0))
+    assert len(frames) > 3 * small_lag  # the audio loop outruns recognition many times over
+    inline = pipeline._Inline({s: engine.recognizer(s) for s in ("caller", "agent")})
+    expected = [tr for f in frames for tr in inline.accept(f)] + inline.finish(frames[-1].end)
+    worker, got = run_worker(engine, frames, block=True)
+    assert worker.dropped == 0
+    assert worker.peak <= small_lag
+    assert finals(got) == finals(expected) and finals(got)
+
+
+def test_live_audio_skips_ahead_once_per_gap(engine, ko, small_lag, caplog):
+    frames = stereo(pcm(np.concatenate([ko, ko]), lead_s=0.5, tail_s=1.0))
+    with caplog.at_level(logging.WARNING, logger="voiceassist.pipeline"):
+        worker, got = run_worker(engine, frames, block=False)
+    warnings = [r for r in caplog.records if "skipped" in r.getMessage()]
+    assert worker.dropped > len(frames) / 2  # fed in a burst: most of it was skipped
+    assert worker.peak <= small_lag
+    # one line per gap (a full queue dropped at once), never one per frame
+    assert 1 <= len(warnings) <= math.ceil(len(frames) / small_lag)
+    end = frames[-1].end
+    assert all(0.0 <= w.start <= w.end <= end + 0.5 for tr in got for w in tr.words)
+
+
+def test_vosk_word_times_stay_call_times_across_skipped_audio(engine, ko):
+    rec = engine.recognizer("caller")
+    before = stereo(np.zeros(SAMPLE_RATE, np.int16))[::2]  # 1 s of silence, then 29 s skipped
+    after = stereo(pcm(ko, lead_s=0.5, tail_s=1.5), t0=30.0)[::2]
+    out = [tr for f in before + after for tr in rec.accept(f)] + rec.finish()
+    words = [w for tr in out if tr.final for w in tr.words]
+    assert words
+    assert 30.0 <= words[0].start <= 30.0 + 0.5 + 1.0  # speech begins 0.5 s after the gap
+    assert words[-1].end <= after[-1].end
+
+
+def test_sources_say_whether_audio_arrives_at_the_pace_of_speech():
+    with open_wav(demo_call_path()) as wav:
+        assert wav.info.realtime is False  # read as fast as possible: the audio loop may wait
+        assert ReplaySource(wav).info.realtime is True
+        assert ReplaySource(wav).info.duration_s == wav.info.duration_s
