@@ -348,7 +348,9 @@ class DeviceSource:
                 self._drop_stream(n)
                 log.warning("input device '%s' lost; waiting for it (up to %g s, audio.device_wait_s)",
                             inp.device["name"], self._wait_s)
-                self._emit(events.device_lost(max(t_reached(), lost[n].t), device=inp.device["name"],
+                # stamped with the audio time the call has reached (not what the device had
+                # sent, some of it still on its way to the pipeline): the log stays in time order
+                self._emit(events.device_lost(t_reached(), device=inp.device["name"],
                                               speakers=list(inp.speakers)))
         for n, gap in list(lost.items()):
             inp = self._inputs[n]
@@ -367,7 +369,7 @@ class DeviceSource:
                 if self._restore(n):
                     del lost[n]
                     log.warning("input device '%s' is back after %.1f s; the call goes on", inp.device["name"], gap.filled / inp.rate)
-                    self._emit(events.device_restored(max(t_reached(), received[n] / inp.rate), device=inp.device["name"],
+                    self._emit(events.device_restored(t_reached(), device=inp.device["name"],
                                                       speakers=list(inp.speakers), lost_s=gap.filled / inp.rate))
                 else:
                     gap.next_try = time.monotonic() + _RETRY_S
