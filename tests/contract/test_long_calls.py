@@ -112,3 +112,27 @@ def test_sources_say_whether_audio_arrives_at_the_pace_of_speech():
         assert wav.info.realtime is False  # read as fast as possible: the audio loop may wait
         assert ReplaySource(wav).info.realtime is True
         assert ReplaySource(wav).info.duration_s == wav.info.duration_s
+
+
+def test_vosk_renews_its_recogniser_at_an_endpoint_and_keeps_call_times(engine, ko, monkeypatch):
+    """A shift-long call: the recogniser is renewed at an endpoint after ``_RENEW_AFTER_S`` of
+    audio (here 2 s instead of 10 min). The same speech said three times is heard each time,
+    at the same call times as without renewal (the words may differ a little: a fresh
+    recogniser has not adapted to the speaker yet)."""
+    from voiceassist.asr import vosk as vosk_asr
+
+    said = pcm(ko, lead_s=0.5, tail_s=1.5)
+    frames = stereo(np.concatenate([said] * 3))[::2]
+    span = len(said) / SAMPLE_RATE
+
+    def run():
+        rec = engine.recognizer("caller")
+        return [tr for f in frames for tr in rec.accept(f)] + rec.finish(), rec
+
+    kept, _ = run()
+    monkeypatch.setattr(vosk_asr, "_RENEW_AFTER_S", 2.0)
+    renewing, rec = run()
+    assert rec._offset is None or rec._offset > 0.0  # it was renewed: counts from a later frame
+    assert [f[2:] for f in finals(renewing)] == [f[2:] for f in finals(kept)]
+    by_round = [[tr.text for tr in renewing if tr.final and i * span <= tr.start < (i + 1) * span] for i in range(3)]
+    assert all(by_round), by_round

@@ -35,6 +35,11 @@ vosk.SetLogLevel(-1)  # Kaldi logs every model load and decode to stderr otherwi
 # than decoding alone (measured: real-time factor 0.91 vs 0.69 on the Korean model); every
 # 100 ms is as fast as a reader can follow and keeps the cost small.
 _PARTIAL_EVERY_FRAMES = 5
+# A Kaldi recogniser's native memory grows with the audio it has decoded (the soak benchmark:
+# +5 MB per 10 minutes after the first hour on a shift-long call). A fresh one is made at the
+# first endpoint after this much audio: nothing is lost there (the utterance has been
+# finalised), and the time is audio time, so a recording still decodes the same every time.
+_RENEW_AFTER_S = 600.0
 
 
 def load_vosk_model(path: Path, name: str) -> vosk.Model:
@@ -50,15 +55,20 @@ def load_vosk_model(path: Path, name: str) -> vosk.Model:
 
 class VoskRecognizer:
     def __init__(self, model: vosk.Model, speaker: Speaker):
-        self._rec = vosk.KaldiRecognizer(model, SAMPLE_RATE)
-        self._rec.SetWords(True)
-        self._rec.SetPartialWords(True)
+        self._model = model
+        self._rec = self._new()
         self._speaker = speaker
         self._partial = ""
         self._offset: float | None = None
         self._t = 0.0
         self._since_partial = 0
         self._dither = np.random.default_rng(0)
+
+    def _new(self) -> vosk.KaldiRecognizer:
+        rec = vosk.KaldiRecognizer(self._model, SAMPLE_RATE)
+        rec.SetWords(True)
+        rec.SetPartialWords(True)
+        return rec
 
     def accept(self, frame: Frame) -> list[Transcript]:
         if self._offset is None:
@@ -69,7 +79,10 @@ class VoskRecognizer:
         noise = np.rint(self._dither.standard_normal(len(frame.samples)))  # Kaldi's dither = 1.0
         pcm = np.clip(frame.samples + noise, -32768, 32767).astype(np.int16)
         if self._rec.AcceptWaveform(pcm.tobytes()):
-            return self._final(json.loads(self._rec.Result()))
+            final = self._final(json.loads(self._rec.Result()))
+            if self._t - self._offset >= _RENEW_AFTER_S:
+                self._rec, self._offset = self._new(), None  # counts from the next frame's time
+            return final
         self._since_partial += 1
         if self._since_partial < _PARTIAL_EVERY_FRAMES:
             return []
