@@ -31,7 +31,7 @@ from voiceassist.asr.base import Transcript, Word
 from voiceassist.config import Config
 from voiceassist.errors import VoiceAssistError
 
-__all__ = ["ANALYSIS_KEYS", "CachedCall", "CacheWriter", "cache_dir", "audio_hash", "settings_of", "value_of", "lookup", "newest", "load"]
+__all__ = ["ANALYSIS_KEYS", "CachedCall", "CacheWriter", "cache_dir", "audio_hash", "settings_of", "value_of", "analysis_changes", "lookup", "newest", "load"]
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +91,12 @@ def settings_of(cfg: Config) -> dict[str, Any]:
     return {key: value_of(cfg, key) for key in ANALYSIS_KEYS}
 
 
+def analysis_changes(before: Config, after: Config) -> list[str]:
+    """The keys, of those the analysis depends on (with the recogniser's choice), whose
+    values differ: what a new config cannot change without the audio again."""
+    return [k for k in (*ANALYSIS_KEYS, "asr.engine") if value_of(before, k) != value_of(after, k)]
+
+
 def _short_hash(value: Any) -> str:
     return hashlib.sha256(json.dumps(value, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -127,11 +133,6 @@ class CachedCall:
     settings: dict[str, Any]
     columns: dict[str, np.ndarray]
     transcripts: list[tuple[int, Transcript]]  # (measurements before it, transcript)
-
-    @property
-    def duration(self) -> float:
-        t = self.columns["t"]
-        return float(t.max()) if len(t) else 0.0
 
     def analysis(self) -> Iterator[Measurement | Transcript]:
         """Measurements and transcripts in the order they were made."""

@@ -71,8 +71,7 @@ class ConfigWatcher:
             except ConfigError as e:
                 self._report(f"edit not applied: {e}; the config in force stays until this is fixed")
                 continue
-            later = [k for k in (*cache.ANALYSIS_KEYS, "asr.engine", "ui")
-                     if cache.value_of(cfg, k) != cache.value_of(self._cfg, k)]
+            later = cache.analysis_changes(self._cfg, cfg) + (["ui"] if cfg.ui != self._cfg.ui else [])
             note = f" ({', '.join(later)}: from the next call)" if later else ""
             self._report(f"config reloaded from {', '.join(str(p) for p in self._files() if p.exists())}{note}")
             with self._lock:

@@ -16,8 +16,8 @@ from typing import Callable, Iterable
 from voiceassist import cache
 from voiceassist.config import Config
 from voiceassist.errors import ConfigError, VoiceAssistError
-from voiceassist.events import Event
 from voiceassist.pipeline import replay_analysis
+from voiceassist.sinks.memory import ListSink
 
 __all__ = ["Shown", "CallDiff", "calls_in", "compare", "diff", "report"]
 
@@ -62,29 +62,18 @@ def calls_in(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def _check_same_analysis(current: Config, candidate: Config) -> None:
-    keys = cache.ANALYSIS_KEYS + ("asr.engine",)
-    before, after = ({k: cache.value_of(c, k) for k in keys} for c in (current, candidate))
-    changed = [k for k in keys if before[k] != after[k]]
+    changed = cache.analysis_changes(current, candidate)
     if changed:
         raise ConfigError(
-            f"{changed[0]} = {after[changed[0]]!r} changes the analysis itself, not the prompts: tune cannot try it on "
-            f"cached calls; analyse them again with it (voiceassist analyze CALL.wav --config …)"
+            f"{changed[0]} = {cache.value_of(candidate, changed[0])!r} changes the analysis itself, not the prompts: "
+            f"tune cannot try it on cached calls; analyse them again with it (voiceassist analyze CALL.wav --config …)"
         )
 
 
 def _prompts(cached: cache.CachedCall, analysis: list, cfg: Config) -> list[Shown]:
-    shown: list[Shown] = []
-
-    class Keep:
-        def handle(self, event: Event) -> None:
-            if event["type"] == "prompt.shown":
-                shown.append(Shown(event["t"], event["kind"], event["reason"]))
-
-        def close(self) -> None:
-            pass
-
-    replay_analysis(cached.started, analysis, [Keep()], cfg)
-    return shown
+    kept = ListSink()
+    replay_analysis(cached.started, analysis, [kept], cfg)
+    return [Shown(e["t"], e["kind"], e["reason"]) for e in kept.events if e["type"] == "prompt.shown"]
 
 
 def diff(call: Path, engine: str, current: list[Shown], candidate: list[Shown]) -> CallDiff:
