@@ -41,3 +41,19 @@ def test_promised_times_are_read_and_resolved(language, text, said, at):
     due = parse(text, language)
     assert due.said() == said
     assert due.at(START, 60.0) == at
+
+
+@pytest.mark.parametrize(
+    "language, text, said",
+    [
+        ("en", "I'll call you back on 555 12 34 tomorrow at three", "tomorrow 15:00"),
+        ("en", "I'll call you back tomorrow at 3 pm on +44 20 7946 0958", "tomorrow 15:00"),
+        ("tr", "yarın saat üçte +90 532 123 45 67 numarasından sizi arayacağım", "tomorrow 15:00"),
+        ("ru", "перезвоню завтра в три на номер 8 916 123-45-67", "tomorrow 15:00"),
+        ("hr", "nazvat ću vas sutra u tri na 091 234 5678", "tomorrow 15:00"),
+        ("ar", "سأتصل بك غدًا الساعة الثالثة على ٠٥٠ ١٢٣ ٤٥٦٧", "tomorrow 15:00"),
+        ("en", "I'll call you back on 555 12 34", "vague"),  # a number alone is no time
+    ],
+)
+def test_a_phone_number_in_a_promise_is_not_its_time(language, text, said):
+    assert parse(text, language).said() == said

@@ -17,6 +17,7 @@ languages but not hour words ("three", "üç", "три", "tri", "الثالثة"
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -228,8 +229,15 @@ class Due:
 
 
 def _words(text: str, language: str) -> list[str]:
-    """Folded words, digits apart from letters ("3pm" is "3" "pm", as "3 pm")."""
-    return [_fold(w) for w in re.findall(r"\d+|[^\W\d_]+", _lower(text, language))]
+    """Folded words, digits apart from letters ("3pm" is "3" "pm", as "3 pm"). Three or more
+    numbers in digits in a row are a phone, card or order number ("+90 532 123 45 67",
+    "555-12-34"), never a time: they become ``#``, so "12 34" in them is not 12:34."""
+    words = [_fold(w) for w in re.findall(r"\d+|[^\W\d_]+", _lower(text, language))]
+    out: list[str] = []
+    for digits, run in itertools.groupby(words, str.isdigit):
+        run = list(run)
+        out += ["#"] * len(run) if digits and len(run) >= 3 else run
+    return out
 
 
 def _number(words: list[str], i: int, numbers: dict[str, int]) -> tuple[int, int] | None:
