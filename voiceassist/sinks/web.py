@@ -130,6 +130,9 @@ class WebView:
                 f"ui.port = {ui.port}: cannot listen on 127.0.0.1:{ui.port} ({e.strerror}); "
                 "set another port in [ui] of a --config file (0: any free port)"
             ) from None
+        # Listening from here, not from when the server's thread gets to it: a browser opened
+        # on the printed URL at once waits in the backlog instead of being refused.
+        sock.listen(128)
         self.port = sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}/?token={self.token}"
         app = create_app(state, self.token, ui.refresh_per_second, self._stopping)
