@@ -10,7 +10,7 @@ import signal
 import sys
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from rich.console import Console
 from rich.markup import escape
@@ -88,10 +88,11 @@ class _Quit:
 
 
 def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
-         on_progress=None, call_start: dt.datetime | None = None, recorder=None, reload=None) -> None:
+         on_progress=None, call_start: dt.datetime | None = None, recorder=None, reload=None,
+         earlier: Sequence[dict] = ()) -> None:
     """run_call, with the agent's view (--view) and spoken cue ([ui] cue) when asked for: they
     get `level` events (the log only with --levels); the view records the agent's actions in
-    the event log."""
+    the event log and shows ``earlier`` calls' open promises."""
     from voiceassist.pipeline import run_call
     from voiceassist.sinks.view import Serialized, ViewState, WithoutLevels
 
@@ -114,11 +115,12 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
     if kind == "terminal":
         from voiceassist.sinks.terminal import TerminalView
 
-        view = TerminalView(ViewState(cfg, record=record), on_quit=quit_, refresh_per_second=cfg.ui.refresh_per_second)
+        view = TerminalView(ViewState(cfg, record=record, earlier=earlier), on_quit=quit_,
+                            refresh_per_second=cfg.ui.refresh_per_second)
     elif kind == "web":
         from voiceassist.sinks.web import WebView
 
-        view = WebView(ViewState(cfg, record=record), cfg.ui)
+        view = WebView(ViewState(cfg, record=record, earlier=earlier), cfg.ui)
         _err.print(f"the agent's view: [bold]{view.url}[/bold]")
     if view is not None:
         stack.callback(view.close)
@@ -294,8 +296,9 @@ def cmd_live(args: argparse.Namespace) -> None:
             )
         )
         sinks = _sinks(args, stack, cfg)
+        earlier: list[dict] = []
         try:
-            _print_promises(cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
+            earlier = _print_promises(cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
         except VoiceAssistError as e:  # an unreadable promises file must not keep the agent from a call
             log.warning("%s", e)
         _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
@@ -304,7 +307,8 @@ def cmd_live(args: argparse.Namespace) -> None:
         watcher = ConfigWatcher(args.config, _overrides(args), cfg, engine.language)
         stack.callback(watcher.close)
         try:
-            _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now(), reload=watcher.take)
+            _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now(), reload=watcher.take,
+                 earlier=earlier)
         except KeyboardInterrupt:
             pass  # run_call has already ended the call in order
 

@@ -11,8 +11,8 @@ def tmux():
     """Starts commands in tmux sessions (real pseudo-terminals); kills them after the test."""
     sessions: list[Tmux] = []
 
-    def start(command: list[str]) -> Tmux:
-        session = Tmux(command)
+    def start(command: list[str], env: dict[str, str] | None = None) -> Tmux:
+        session = Tmux(command, env=env)
         sessions.append(session)
         return session
 

@@ -8,6 +8,7 @@ import re
 import statistics
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from viewtools import GOLDEN, PYTHON, ROOT
@@ -105,6 +106,31 @@ def test_cli_analyze_view_terminal_shows_the_callers_words(tmux, tmp_path):
     assert log[-1]["type"] == "call.ended"
     assert any(e["type"] == "transcript.final" and "message" in e["text"] for e in log)
     assert not any(e["type"] == "level" for e in log)
+
+
+def test_live_panel_shows_earlier_calls_open_promises(tmux, tmp_path, data_home):
+    """`live` as the agent starts it, on a real PortAudio device (an ALSA file PCM fed line
+    hiss): the open promise of an earlier call stays on the panel through the call, not only
+    on the terminal before the panel covers it."""
+    promises = data_home / "voiceassist" / "promises.jsonl"
+    promises.parent.mkdir(parents=True)
+    promises.write_text(json.dumps({
+        "id": "5e1f00d2", "call": "/calls/order-4471.wav", "started_at": "2020-03-02T14:05:00",
+        "text": "I'll call you back tomorrow at three with the courier's answer.", "due": "2020-03-03T15:00:00",
+        "due_said": "tomorrow 15:00", "said_at": 2.0, "done": False}) + "\n")
+    raw = tmp_path / "headset.raw"
+    (np.random.default_rng(0).normal(0, 30, 16000 * 4)).astype("<i2").tofile(raw)
+    (tmp_path / ".asoundrc").write_text(f'pcm.headset {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n')
+    session = tmux([PYTHON, "-m", "voiceassist", "live", "--agent-device", "headset", "--engine", "whisper",
+                    "--seconds", "3", "--view", "terminal"], env={"HOME": str(tmp_path)})
+    # on the panel, not only in the lines printed before it (which the panel covers)
+    screen = session.wait_for(lambda s: "voiceassist · " in s and "5e1f00d2" in s, 60)
+    assert "open call-back promises" not in screen
+    line = next(x for x in screen.splitlines() if "5e1f00d2" in x)
+    assert "earlier ⏰ tomorrow 15:00 OVERDUE 5e1f00d2 I'll call you back" in line
+    session.wait_for(lambda s: "· ended" in s and "5e1f00d2" in s, 30)
+    session.keys("q")
+    session.wait_for(lambda s: "EXIT=0" in s, 10)
 
 
 @pytest.mark.parametrize("argv", [["--view", "terminal", "--speed", "0"], ["--view", "web", "--speed", "-1"]])

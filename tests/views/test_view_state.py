@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bidi import get_display
 from rich.console import Console
 
@@ -101,3 +103,35 @@ def test_a_lost_device_shows_until_it_is_back():
     assert notice in console.export_text()
     state.handle(events.device_restored(15.5, device="USB headset", speakers=["agent"], lost_s=3.5))
     assert state.snapshot()["notice"] is None and state.t == 15.5
+
+
+def promise(id_: str, due: str | None, due_said: str, text: str) -> dict:
+    """A record of the promises file (sinks/promises.py)."""
+    return {"id": id_, "call": "/calls/a.wav", "started_at": None, "text": text, "due": due, "due_said": due_said,
+            "said_at": 3.0, "done": False}
+
+
+def test_earlier_calls_promises_show_overdue_first_and_the_rest_are_counted():
+    later = (dt.datetime.now() + dt.timedelta(days=2)).replace(microsecond=0).isoformat()
+    earlier = [
+        promise("aaaa0001", later, "monday 15:00", "I'll call you on Monday"),
+        promise("aaaa0002", "2020-03-03T15:00:00", "tomorrow 15:00", "I'll call you back tomorrow at three"),
+        promise("aaaa0003", None, "vague", "I'll call you later"),
+        promise("aaaa0004", "2020-03-03", "tomorrow", "I'll ring you tomorrow"),
+    ]
+    state = ViewState(load_config(), earlier=earlier)
+    snap = state.snapshot()
+    assert snap["promises"] == []  # this call's: none yet
+    assert [(p["id"], p["due"], p["overdue"]) for p in snap["earlier_promises"]] == [
+        ("aaaa0002", "tomorrow 15:00", True), ("aaaa0004", "tomorrow", True), ("aaaa0001", "monday 15:00", False),
+    ]
+    assert snap["earlier_more"] == 1
+    console = Console(width=100, record=True, color_system=None)
+    console.print(render(snap, 100))
+    screen = console.export_text()
+    assert "earlier ⏰ tomorrow 15:00 OVERDUE aaaa0002 I'll call you back tomorrow at three" in screen
+    assert "aaaa0003" not in screen and "+1 more open: voiceassist promises" in screen
+    # without earlier promises or this call's, no call-backs section at all
+    console = Console(width=100, record=True, color_system=None)
+    console.print(render(ViewState(load_config()).snapshot(), 100))
+    assert "call-backs" not in console.export_text()

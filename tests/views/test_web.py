@@ -169,3 +169,20 @@ def test_a_lost_device_is_shown_until_it_is_back(chromium, web):
     assert text(chromium, "notice") == "input device 'callerline' lost — waiting for it"
     web.handle({"t": 8.0, "type": "device.restored", "device": "callerline", "speakers": ["caller"], "lost_s": 3.0})
     wait.until(lambda d: not d.find_element(By.ID, "notice").is_displayed())
+
+
+def test_earlier_calls_open_promises_are_on_the_page(chromium):
+    cfg = load_config(None, {"ui.port": 0})
+    earlier = [{"id": "aaaa0002", "call": "/calls/a.wav", "started_at": None, "text": "I'll call you back tomorrow at three",
+                "due": "2020-03-03T15:00:00", "due_said": "tomorrow 15:00", "said_at": 3.0, "done": False}]
+    view = WebView(ViewState(cfg, earlier=earlier), cfg.ui)
+    try:
+        chromium.get(view.url)
+        wait = WebDriverWait(chromium, 10, poll_frequency=0.05)
+        wait.until(lambda d: d.find_element(By.ID, "promises").is_displayed())
+        [item] = chromium.find_elements(By.CSS_SELECTOR, "#earlier-list li")
+        assert item.text == "earlier: tomorrow 15:00 OVERDUE — aaaa0002 I'll call you back tomorrow at three"
+        assert item.get_attribute("class") == "overdue"
+        assert chromium.find_elements(By.CSS_SELECTOR, "#promise-list li") == []
+    finally:
+        view.close()

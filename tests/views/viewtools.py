@@ -19,10 +19,15 @@ GOLDEN = ROOT / "tests" / "fixtures" / "golden"
 class Tmux:
     """One tmux session running one command in a 100x40 terminal."""
 
-    def __init__(self, command: list[str], width: int = 100, height: int = 40):
+    def __init__(self, command: list[str], width: int = 100, height: int = 40, env: dict[str, str] | None = None):
         self.name = f"va-{uuid.uuid4().hex[:8]}"
-        env = f"PYTHONPATH={shlex.quote(str(ROOT))} VOICEASSIST_MODELS_DIR={shlex.quote(os.environ.get('VOICEASSIST_MODELS_DIR', str(ROOT / 'models')))}"
-        env += f" XDG_DATA_HOME={shlex.quote(os.environ.get('XDG_DATA_HOME', ''))}"  # the test's promises file
+        variables = {
+            "PYTHONPATH": str(ROOT),
+            "VOICEASSIST_MODELS_DIR": os.environ.get("VOICEASSIST_MODELS_DIR", str(ROOT / "models")),
+            "XDG_DATA_HOME": os.environ.get("XDG_DATA_HOME", ""),  # the test's promises file
+            **(env or {}),
+        }
+        env = " ".join(f"{k}={shlex.quote(v)}" for k, v in variables.items())
         line = f"cd {shlex.quote(str(ROOT))} && env {env} {shlex.join(command)}; echo EXIT=$?; sleep 60"
         subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", str(width), "-y", str(height), line], check=True)
 

@@ -122,11 +122,19 @@ def render(snap: dict[str, Any], width: int = 80) -> Panel:
     parts.append(Text(label + " ", style="bold") + bar)
     parts.append(Rule("caller", style="dim"))
     parts.extend(_transcript(snap["transcript"], inner, rtl))
-    if snap["promises"]:
+    if snap["promises"] or snap["earlier_promises"]:
         parts.append(Rule("call-backs", style="dim"))
         for promise in snap["promises"]:
             due = promise["due"] or "no time agreed"
             parts.append(Text(f"⏰ {due} ", style="magenta") + _para(promise["text"], inner - 20, rtl, "dim"))
+        for promise in snap["earlier_promises"]:  # from earlier calls, with the ID to mark it done by
+            due = Text(f"⏰ {promise['due'] or 'no time agreed'} ", style="magenta")
+            if promise["overdue"]:
+                due += Text("OVERDUE ", style="bold red")
+            parts.append(Text("earlier ", style="dim") + due + Text(f"{promise['id']} ")
+                         + _para(promise["text"], inner - 40, rtl, "dim"))
+        if snap["earlier_more"]:
+            parts.append(Text(f"+{snap['earlier_more']} more open: voiceassist promises", style="dim"))
     title = f"voiceassist · {_clock(snap['t'])}" + (" · ended" if snap["ended"] else "")
     return Panel(Group(*parts), title=title, title_align="left", subtitle=KEYS_HELP, subtitle_align="left", width=width)
 

@@ -7,12 +7,14 @@ terminal or browser skips intermediate states instead of queueing them.
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from voiceassist import events
 from voiceassist.config import Config
 from voiceassist.events import Event
+from voiceassist.sinks.promises import overdue
 
 __all__ = ["URGENCY", "ViewState", "RTL_LANGUAGES", "Serialized", "WithoutLevels"]
 
@@ -42,13 +44,16 @@ _RANK = {"urgent": 2, "advice": 1, "info": 0}
 
 RTL_LANGUAGES = ("ar",)
 _TRANSCRIPT_LINES = 4  # the caller's last few utterances: a glance, not a transcript
+_EARLIER_SHOWN = 3  # earlier calls' open promises on screen; the rest are counted
 
 
 class ViewState:
     """The agent's view of the call so far. Thread-safe: the pipeline calls ``handle``, a view's
     renderer calls ``snapshot``, key presses or clicks call ``act``."""
 
-    def __init__(self, cfg: Config, record: Callable[[Event], None] | None = None):
+    def __init__(self, cfg: Config, record: Callable[[Event], None] | None = None, earlier: Sequence[dict] = ()):
+        """``earlier``: the open promises of earlier calls (records of the promises file), shown
+        through the call, overdue ones first, until the agent marks them done."""
         self._lock = threading.Lock()
         self._record = record  # where the agent's actions go (the event log), if anywhere
         self._rate = cfg.monitor.rate
@@ -63,6 +68,7 @@ class ViewState:
         self._caller: dict[str, Any] = {}
         self._promises: list[dict[str, Any]] = []
         self._lost: list[str] = []  # input devices gone mid-call (device.lost), in order
+        self._earlier = list(earlier)
 
     # -- the sink side ---------------------------------------------------------------------
     def handle(self, event: Event) -> None:
@@ -95,9 +101,7 @@ class ViewState:
         elif kind == "prompt.cleared":
             self._prompts.pop(e["id"], None)
         elif kind == "callback.promised":
-            said = e.get("due_said")  # "tomorrow 15:00" reads better than ISO; "vague": no time
-            due = None if said == "vague" else said or e.get("due")
-            self._promises.append({"text": e["text"], "due": due, "said_at": e["said_at"]})
+            self._promises.append({"text": e["text"], "due": _due(e), "said_at": e["said_at"]})
         elif kind == "device.lost" and e["device"] not in self._lost:
             self._lost.append(e["device"])
         elif kind == "device.restored" and e["device"] in self._lost:
@@ -157,9 +161,20 @@ class ViewState:
                 "agent": self._agent_meters(),
                 "caller": self._caller_meter(),
                 "promises": [dict(p) for p in self._promises],
+                **self._earlier_promises(),
                 # the same words in both views: the agent must know the assistant is deaf on a side
                 "notice": "; ".join(f"input device '{d}' lost — waiting for it" for d in self._lost) or None,
             }
+
+    def _earlier_promises(self) -> dict[str, Any]:
+        now = dt.datetime.now()
+        late = [overdue(p, now) for p in self._earlier]
+        order = sorted(range(len(self._earlier)), key=lambda i: not late[i])  # overdue first, else as made
+        shown = []
+        for i in order[:_EARLIER_SHOWN]:
+            p = self._earlier[i]
+            shown.append({"id": p["id"], "text": p["text"], "due": _due(p), "overdue": late[i]})
+        return {"earlier_promises": shown, "earlier_more": len(self._earlier) - len(shown)}
 
     def _agent_meters(self) -> dict[str, Any]:
         a = self._agent
@@ -185,6 +200,12 @@ class ViewState:
         loud, base = c.get("loudness_lufs"), c.get("baseline_lufs")
         over = None if loud is None or base is None else round(loud - base, 1)
         return {"agitation": over, "from": "loudness"}
+
+
+def _due(promise: dict[str, Any]) -> str | None:
+    """A promise's time as said ("tomorrow 15:00" reads better than ISO); None: no time agreed."""
+    said = promise.get("due_said")
+    return None if said == "vague" else said or promise.get("due")
 
 
 class Serialized:

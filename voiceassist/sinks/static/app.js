@@ -40,7 +40,7 @@ function draw(s) {
   $("notice").hidden = !s.notice;
   const p = s.prompt, box = $("prompt");
   box.className = p ? p.urgency : "none";
-  for (const id of ["prompt-text", "suggestions", "reason", "transcript", "promise-list"]) $(id).dir = dir;
+  for (const id of ["prompt-text", "suggestions", "reason", "transcript", "promise-list", "earlier-list"]) $(id).dir = dir;
   $("prompt-text").textContent = p ? p.text : (s.ended ? "call ended" : "no prompt — you're doing fine");
   $("reason").textContent = p ? p.reason : "";
   $("prompt-actions").hidden = !p;
@@ -72,12 +72,20 @@ function draw(s) {
     if (!line.final) el.className = "partial";
     return el;
   }));
-  $("promises").hidden = s.promises.length === 0;
+  $("promises").hidden = s.promises.length === 0 && s.earlier_promises.length === 0;
   if (changed("promises", s.promises)) $("promise-list").replaceChildren(...s.promises.map((pr) => {
     const li = document.createElement("li");
     li.textContent = (pr.due || "no time agreed") + " — " + pr.text;
     return li;
   }));
+  // earlier calls' open promises, with the ID to mark one done by (voiceassist promises done ID)
+  if (changed("earlier", s.earlier_promises)) $("earlier-list").replaceChildren(...s.earlier_promises.map((pr) => {
+    const li = document.createElement("li");
+    li.textContent = "earlier: " + (pr.due || "no time agreed") + (pr.overdue ? " OVERDUE" : "") + " — " + pr.id + " " + pr.text;
+    if (pr.overdue) li.className = "overdue";
+    return li;
+  }));
+  $("earlier-more").textContent = s.earlier_more ? "+" + s.earlier_more + " more open: voiceassist promises" : "";
   window.drawn.push([s.version, Date.now()]);
   if (window.drawn.length > 10000) window.drawn.shift();  // a shift-long call: keep the latest only
 }
