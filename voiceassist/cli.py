@@ -125,6 +125,13 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
     if view is not None:
         stack.callback(view.close)
         sinks.append(view)
+        if reload is not None:
+            take = reload
+
+            def reload() -> Config | None:  # the view's meters follow the thresholds the rules use
+                if (new := take()) is not None:
+                    view.state.configure(new)
+                return new
     _source_events_to(source, sinks)
     try:
         run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,

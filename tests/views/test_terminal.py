@@ -118,17 +118,36 @@ def test_live_panel_shows_earlier_calls_open_promises(tmux, tmp_path, data_home)
         "id": "5e1f00d2", "call": "/calls/order-4471.wav", "started_at": "2020-03-02T14:05:00",
         "text": "I'll call you back tomorrow at three with the courier's answer.", "due": "2020-03-03T15:00:00",
         "due_said": "tomorrow 15:00", "said_at": 2.0, "done": False}) + "\n")
-    raw = tmp_path / "headset.raw"
-    (np.random.default_rng(0).normal(0, 30, 16000 * 4)).astype("<i2").tofile(raw)
-    (tmp_path / ".asoundrc").write_text(f'pcm.headset {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n')
     session = tmux([PYTHON, "-m", "voiceassist", "live", "--agent-device", "headset", "--engine", "whisper",
-                    "--seconds", "3", "--view", "terminal"], env={"HOME": str(tmp_path)})
+                    "--seconds", "3", "--view", "terminal"], env=headset(tmp_path, 4))
     # on the panel, not only in the lines printed before it (which the panel covers)
     screen = session.wait_for(lambda s: "voiceassist · " in s and "5e1f00d2" in s, 60)
     assert "open call-back promises" not in screen
     line = next(x for x in screen.splitlines() if "5e1f00d2" in x)
     assert "earlier ⏰ tomorrow 15:00 OVERDUE 5e1f00d2 I'll call you back" in line
     session.wait_for(lambda s: "· ended" in s and "5e1f00d2" in s, 30)
+    session.keys("q")
+    session.wait_for(lambda s: "EXIT=0" in s, 10)
+
+
+def headset(tmp_path: Path, seconds: float) -> dict[str, str]:
+    """A real PortAudio input device named ``headset``: an ALSA file PCM fed ``seconds`` of line
+    hiss, in an .asoundrc under the returned environment's HOME."""
+    raw = tmp_path / "headset.raw"
+    (np.random.default_rng(0).normal(0, 30, int(16000 * seconds))).astype("<i2").tofile(raw)
+    (tmp_path / ".asoundrc").write_text(f'pcm.headset {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n')
+    return {"HOME": str(tmp_path)}
+
+
+def test_live_panel_meters_follow_a_config_edit_mid_call(tmux, tmp_path):
+    team = tmp_path / "team.toml"
+    team.write_text("[monitor.rate]\nmax_sps = 5.5\n")
+    session = tmux([PYTHON, "-m", "voiceassist", "live", "--agent-device", "headset", "--engine", "whisper",
+                    "--seconds", "300", "--view", "terminal", "--config", str(team)], env=headset(tmp_path, 300))
+    before = session.wait_for(lambda s: "voiceassist · " in s and "target 5.5" in s, 60)
+    team.write_text("[monitor.rate]\nmax_sps = 4.2\n")
+    after = session.wait_for(lambda s: "target 4.2" in s, 10)  # the watcher looks every second
+    assert "ended" not in after and clock(before) < clock(after)  # mid-call
     session.keys("q")
     session.wait_for(lambda s: "EXIT=0" in s, 10)
 

@@ -70,6 +70,13 @@ class ViewState:
         self._lost: list[str] = []  # input devices gone mid-call (device.lost), in order
         self._earlier = list(earlier)
 
+    def configure(self, cfg: Config) -> None:
+        """The voice monitor's thresholds, which the meters mark, after a reload mid-call."""
+        with self._lock:
+            self._rate = cfg.monitor.rate
+            self._raise_db = cfg.monitor.loudness.raise_db
+            self.version += 1
+
     # -- the sink side ---------------------------------------------------------------------
     def handle(self, event: Event) -> None:
         with self._lock:
