@@ -148,8 +148,13 @@ def test_live_panel_meters_follow_a_config_edit_mid_call(tmux, tmp_path):
     team.write_text("[monitor.rate]\nmax_sps = 4.2\n")
     after = session.wait_for(lambda s: "target 4.2" in s, 10)  # the watcher looks every second
     assert "ended" not in after and clock(before) < clock(after)  # mid-call
+    # the watcher's line is at the panel's foot, inside its frame, not written over it
+    line = next(x for x in after.splitlines() if "config reloaded from" in x)
+    assert line.startswith("│") and line.rstrip().endswith("│"), after
     session.keys("q")
-    session.wait_for(lambda s: "EXIT=0" in s, 10)
+    # and in the terminal once the panel has closed
+    done = session.wait_for(lambda s: "EXIT=0" in s, 10)
+    assert f"voiceassist: WARNING: config reloaded from {team}" in done.replace("\n", ""), done
 
 
 @pytest.mark.parametrize("argv", [["--view", "terminal", "--speed", "0"], ["--view", "web", "--speed", "-1"]])

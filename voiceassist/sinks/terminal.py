@@ -33,6 +33,7 @@ __all__ = ["TerminalView", "render"]
 log = logging.getLogger(__name__)
 
 _DRAWN_KEPT = 10_000  # redraws remembered for benchmarks (17 min at 10 a second)
+_LOG_KEPT = 1_000  # log records held back while the panel is up (a shift of warnings is bounded)
 _URGENCY_STYLE = {"urgent": "bold white on red", "advice": "bold black on yellow", "info": "bold white on blue"}
 KEYS_HELP = "d dismiss · 1-3 line used · q quit"
 
@@ -79,8 +80,9 @@ def _transcript(lines: list[dict[str, Any]], width: int, rtl: bool) -> list[Text
     return list(reversed(rows)) or [Text("…", style="dim")]
 
 
-def render(snap: dict[str, Any], width: int = 80) -> Panel:
-    """The panel for one snapshot of the view (``ViewState.snapshot()``)."""
+def render(snap: dict[str, Any], width: int = 80, log_line: str | None = None) -> Panel:
+    """The panel for one snapshot of the view (``ViewState.snapshot()``), with ``log_line``
+    (the newest line logged while it is up) at its foot."""
     rtl = snap["rtl"]
     inner = max(20, width - 4)
     parts: list[Any] = []
@@ -135,8 +137,30 @@ def render(snap: dict[str, Any], width: int = 80) -> Panel:
                          + _para(promise["text"], inner - 40, rtl, "dim"))
         if snap["earlier_more"]:
             parts.append(Text(f"+{snap['earlier_more']} more open: voiceassist promises", style="dim"))
+    if log_line:
+        parts.append(Rule(style="dim"))
+        parts.append(Text(textwrap.shorten(log_line, inner * 2, placeholder=" …"), style="yellow"))
     title = f"voiceassist · {_clock(snap['t'])}" + (" · ended" if snap["ended"] else "")
     return Panel(Group(*parts), title=title, title_align="left", subtitle=KEYS_HELP, subtitle_align="left", width=width)
+
+
+class _PanelLog(logging.Handler):
+    """Takes the log's records while the panel owns the terminal: a line written to the
+    terminal then lands in the middle of the panel. The newest is shown at the panel's foot;
+    all of them (the latest ``_LOG_KEPT``) are written out as usual when the panel closes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: deque[logging.LogRecord] = deque(maxlen=_LOG_KEPT)
+        self.count = 0  # records taken so far: the panel redraws when it moves
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.count += 1
+
+    @property
+    def newest(self) -> str | None:
+        return self.records[-1].getMessage() if self.records else None
 
 
 class TerminalView:
@@ -162,6 +186,13 @@ class TerminalView:
         self.drawn: deque[tuple[int, float]] = deque(maxlen=_DRAWN_KEPT)
         self._live = Live(console=self._console, auto_refresh=False, screen=True, transient=False)
         self._live.start()
+        # the terminal's log handlers step aside for the panel's own while it is up
+        root = logging.getLogger()
+        self._log = _PanelLog()
+        self._log_handlers = [h for h in root.handlers if type(h) is logging.StreamHandler]
+        for handler in self._log_handlers:
+            root.removeHandler(handler)
+        root.addHandler(self._log)
         self._painter = threading.Thread(target=self._paint, name="terminal-view", daemon=True)
         self._painter.start()
         self._keys: threading.Thread | None = None
@@ -175,13 +206,13 @@ class TerminalView:
     def _paint(self) -> None:
         import time
 
-        drawn = -1
+        drawn, logged = -1, 0
         while not self._stop.wait(self._period_s):
-            version = self.state.version
-            if version == drawn:
+            if self.state.version == drawn and self._log.count == logged:
                 continue
+            logged = self._log.count
             snap = self.state.snapshot()
-            self._live.update(render(snap, self._console.width), refresh=True)
+            self._live.update(render(snap, self._console.width, self._log.newest), refresh=True)
             drawn = snap["version"]
             self.drawn.append((drawn, time.monotonic()))
 
@@ -218,5 +249,13 @@ class TerminalView:
         self._painter.join()
         if self._keys is not None:
             self._keys.join()
-        self._live.update(render(self.state.snapshot(), self._console.width), refresh=True)
+        self._live.update(render(self.state.snapshot(), self._console.width, self._log.newest), refresh=True)
         self._live.stop()
+        root = logging.getLogger()
+        root.removeHandler(self._log)
+        for handler in self._log_handlers:
+            root.addHandler(handler)
+        for record in self._log.records:  # to the terminal, now that the panel has left it
+            for handler in self._log_handlers or [logging.lastResort]:
+                handler.handle(record)
+        self._log.records.clear()
