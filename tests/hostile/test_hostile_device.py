@@ -258,3 +258,44 @@ def test_one_of_two_devices_lost_the_other_side_goes_on(tmp_path):
     assert any(gone["t"] - 0.5 <= e["start"] <= back["t"] for e in agent), (gone, back, agent)
     levels = [e["t"] for e in evs if e["type"] == "level" and e["speaker"] == "caller"]
     assert any(t > back["t"] for t in levels)  # the caller's side is analysed again after the gap
+
+
+def test_a_frozen_sound_server_is_reported_and_the_call_still_ends_in_order(tmp_path, pulse):
+    """A sound server that stops answering (SIGSTOP) leaves PortAudio's stream running with no
+    audio: reported after 3 s, back when it wakes (with the audio of the gap, so no silence
+    stands in for it); and Ctrl-C while it is frozen still ends the call in order, though
+    closing the stream never returns."""
+    events = tmp_path / "events.jsonl"
+    pulse.start()
+    proc = live(pulse, events)
+    started(proc, events, pulse)
+    wait_until(proc, events, lambda evs: "available" in said(evs), "the first sentence")
+    pulse.server.send_signal(signal.SIGSTOP)
+    frozen_at = time.monotonic()
+    wait_until(proc, events, lambda evs: any(e["type"] == "device.lost" for e in evs), "device.lost", timeout_s=30)
+    assert 3.0 <= time.monotonic() - frozen_at < 10
+    time.sleep(1.0)
+    pulse.server.send_signal(signal.SIGCONT)
+    evs = wait_until(proc, events, lambda evs: any(e["type"] == "device.restored" for e in evs), "device.restored")
+    gone = next(e for e in evs if e["type"] == "device.lost")
+    back = next(e for e in evs if e["type"] == "device.restored")
+    assert gone["device"] == back["device"] == "callerline" and gone["speakers"] == ["caller"]
+    assert 3.5 <= back["lost_s"] < 12, back
+
+    pulse.server.send_signal(signal.SIGSTOP)  # frozen again, and the agent ends the call
+    wait_until(proc, events, lambda evs: [e["type"] for e in evs].count("device.lost") == 2, "device.lost again",
+               timeout_s=30)
+    proc.send_signal(signal.SIGINT)
+    try:
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        pulse.server.send_signal(signal.SIGCONT)
+    assert proc.returncode == 0, stderr  # Ctrl-C is how an agent ends a live call
+    assert "Traceback" not in stderr, stderr
+    assert "input device 'callerline' has sent no audio for 3 s" in stderr
+    assert "input device 'callerline' did not close within 2 s" in stderr
+    evs = whole_lines(events)
+    types = [e["type"] for e in evs]
+    assert types[0] == "call.started" and types[-1] == "call.ended" and types.count("call.ended") == 1
+    assert types.count("device.lost") == 2 and types.count("device.restored") == 1
+    assert [e["t"] for e in evs] == sorted(e["t"] for e in evs)

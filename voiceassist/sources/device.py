@@ -7,6 +7,7 @@ in the reading thread. Frame times count the samples received, so they are audio
 
 from __future__ import annotations
 
+import atexit
 import logging
 import queue
 import threading
@@ -40,6 +41,13 @@ _STALL_S = 0.5
 _QUEUE_S = 10.0
 # A lost device is looked for again this often (wall time).
 _RETRY_S = 1.0
+# A device whose stream runs but has sent nothing for this long (wall time) is reported lost:
+# its driver or sound server has stopped answering (a frozen PulseAudio does this). Longer
+# than any device takes to start (a Bluetooth headset's link: 1-2 s).
+_SILENT_S = 3.0
+# A stream that PortAudio has not closed after this long is left open: closing waits on the
+# device's driver or sound server, and one that has stopped answering never returns.
+_CLOSE_WAIT_S = 2.0
 
 
 def _sd() -> ModuleType:
@@ -133,7 +141,10 @@ class DeviceSource:
     does not end the call: ``on_event`` gets ``device.lost``, its side is heard as silence for
     the wall time it is gone (so call time stays wall time and the other side runs on), it is
     looked for every ``_RETRY_S`` and when back the same call goes on (``device.restored``).
-    After ``device_wait_s`` without it, ``frames()`` ends with an ``AudioInputError`` naming it.
+    A device whose stream still runs but sends nothing for ``_SILENT_S`` (a frozen sound
+    server) is reported the same way; no silence stands in for it, since such a stream sends
+    the audio of the gap when it wakes. After ``device_wait_s`` without either, ``frames()``
+    ends with an ``AudioInputError`` naming it.
     """
 
     def __init__(
@@ -265,8 +276,16 @@ class DeviceSource:
 
     def _drop_stream(self, n: int) -> None:
         stream, self._streams[n] = self._streams[n], None
-        if stream is not None:
-            stream.close()
+        if stream is None:
+            return
+        closing = threading.Thread(target=stream.close, name="close-input", daemon=True)
+        closing.start()
+        closing.join(_CLOSE_WAIT_S)
+        if closing.is_alive():
+            log.warning("input device '%s' did not close within %g s (its driver or sound server is not "
+                        "answering); left open", self._inputs[n].device["name"], _CLOSE_WAIT_S)
+            # PortAudio's exit handler would close it again, and wait as long
+            atexit.unregister(_sd()._exit_handler)
 
     def stop(self) -> None:
         """Ends ``frames()`` after the block in hand; safe to call from any thread."""
@@ -286,10 +305,16 @@ class DeviceSource:
         heard = {s: time.monotonic() for s in framers}  # when each side last delivered
         received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
         lost: dict[int, _Gap] = {}
+        silent: dict[int, float] = {}  # inputs whose running stream sends nothing: since when (monotonic)
         failure: AudioInputError | None = None
 
         def take(n: int, block: np.ndarray, now: float) -> None:
             inp = self._inputs[n]
+            if n in silent:
+                gone = now - silent.pop(n)
+                log.warning("input device '%s' is sending audio again after %.1f s; the call goes on", inp.device["name"], gone)
+                self._emit(events.device_restored(t_reached(), device=inp.device["name"], speakers=list(inp.speakers),
+                                                  lost_s=round(gone, 2)))
             received[n] += len(block)
             resampled = converters[n].push(block[:, inp.channels])
             for i, speaker in enumerate(inp.speakers):
@@ -309,7 +334,7 @@ class DeviceSource:
                 if n is not None and n not in lost:  # a lost stream's last blocks: its gap is filled
                     take(n, block, now)
                 if self._queue.empty():  # every block delivered so far is in hand
-                    failure = self._watch(lost, now, heard, received, take, t_reached)
+                    failure = self._watch(lost, silent, now, heard, received, take, t_reached)
                     if failure is not None:
                         break
                 stalled = {s for s, at in heard.items() if now - at > _STALL_S}
@@ -330,6 +355,7 @@ class DeviceSource:
     def _watch(
         self,
         lost: dict[int, _Gap],
+        silent: dict[int, float],
         now: float,
         heard: dict[Speaker, float],
         received: list[int],
@@ -338,20 +364,39 @@ class DeviceSource:
     ) -> AudioInputError | None:
         """Finds inputs whose stream PortAudio ended (a device unplugged, its sound server
         gone, a host error), fills their gap with silence as wall time passes, tries to get
-        them back every ``_RETRY_S``; returns the error that ends the call once one has been
-        gone ``device_wait_s``."""
+        them back every ``_RETRY_S``; finds running streams that have sent nothing for
+        ``_SILENT_S``; returns the error that ends the call once one has been gone
+        ``device_wait_s``."""
         for n, stream in enumerate(self._streams):
-            if n not in lost and stream is not None and not stream.active:
-                inp = self._inputs[n]
-                since = min(heard[s] for s in inp.speakers)
+            if n in lost or stream is None:
+                continue
+            inp = self._inputs[n]
+            since = min(heard[s] for s in inp.speakers)
+            was_silent = n in silent
+            if not stream.active:
+                silent.pop(n, None)  # now lost: its gap, from its last block on, is filled as for any lost device
                 lost[n] = _Gap(since=since, t=received[n] / inp.rate, next_try=now + _RETRY_S)
                 self._drop_stream(n)
                 log.warning("input device '%s' lost; waiting for it (up to %g s, audio.device_wait_s)",
                             inp.device["name"], self._wait_s)
+            elif not was_silent and now - since >= _SILENT_S:
+                silent[n] = since
+                log.warning("input device '%s' has sent no audio for %.0f s; waiting for it (up to %g s, "
+                            "audio.device_wait_s)", inp.device["name"], now - since, self._wait_s)
+            else:
+                continue
+            if not was_silent:  # a silent device that then stops has been reported
                 # stamped with the audio time the call has reached (not what the device had
                 # sent, some of it still on its way to the pipeline): the log stays in time order
                 self._emit(events.device_lost(t_reached(), device=inp.device["name"],
                                               speakers=list(inp.speakers)))
+        for n, since in silent.items():
+            if now - since >= self._wait_s:
+                name = self._inputs[n].device["name"]
+                return AudioInputError(
+                    f"input device '{name}' sent no audio for {self._wait_s:g} s (audio.device_wait_s) from "
+                    f"{received[n] / self._inputs[n].rate:.1f} s of the call; the call has ended"
+                )
         for n, gap in list(lost.items()):
             inp = self._inputs[n]
             # The lost side is heard as silence for the wall time it is gone, so the call's
