@@ -164,6 +164,7 @@ class DeviceSource:
         self._queue: queue.Queue = queue.Queue(maxsize=int(_QUEUE_S / _BLOCK_S) * len(self._inputs))
         self._streams: list = [None] * len(self._inputs)  # per input; None while its device is lost
         self._generation = 0  # PortAudio restarts so far (each re-reads the device list)
+        self._left_open = False  # a stream that would not close was left open (_drop_stream)
         self._wait_s = device_wait_s
         self._stop = threading.Event()
         self.on_event = on_event  # gets device.lost / device.restored, in the reading thread
@@ -258,7 +259,8 @@ class DeviceSource:
         sd = _sd()
         inp = self._inputs[n]
         try:
-            if all(stream is None for stream in self._streams):
+            # (not after a stream was left open: Pa_Terminate would wait for it to close)
+            if all(stream is None for stream in self._streams) and not self._left_open:
                 sd._terminate()
                 sd._initialize()
                 self._generation += 1
@@ -282,6 +284,7 @@ class DeviceSource:
         closing.start()
         closing.join(_CLOSE_WAIT_S)
         if closing.is_alive():
+            self._left_open = True
             log.warning("input device '%s' did not close within %g s (its driver or sound server is not "
                         "answering); left open", self._inputs[n].device["name"], _CLOSE_WAIT_S)
             # PortAudio's exit handler would close it again, and wait as long
