@@ -416,6 +416,7 @@ class DeviceSource:
             if now >= gap.next_try:
                 if self._restore(n):
                     del lost[n]
+                    heard.update(dict.fromkeys(inp.speakers, time.monotonic()))  # silent from its reopening on
                     log.warning("input device '%s' is back after %.1f s; the call goes on", inp.device["name"], gap.filled / inp.rate)
                     self._emit(events.device_restored(t_reached(), device=inp.device["name"],
                                                       speakers=list(inp.speakers), lost_s=gap.filled / inp.rate))
