@@ -37,7 +37,13 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    return load_config(args.config, _overrides(args))
+    """The config of a call, and its phrasebook checked: a broken one fails here, before a model
+    loads or an event is written."""
+    from voiceassist.rules.phrasebook import load_phrasebook
+
+    cfg = load_config(args.config, _overrides(args))
+    load_phrasebook(cfg.asr.language, cfg.triggers.phrasebooks_dir)
+    return cfg
 
 
 def _sinks(args: argparse.Namespace, stack: ExitStack, cfg: Config) -> list:

@@ -138,3 +138,16 @@ def test_phrasebook_regex_like_phrase_is_refused(book_dir, phrase):
     message = str(e.value)
     assert "intents.insult.phrases" in message and "en.toml" in message and repr(phrase) in message
     assert "not regular expressions" in message and "\n" not in message
+
+
+@pytest.mark.parametrize("command", ["analyze", "live"])
+def test_a_broken_team_phrasebook_stops_the_call_before_it_starts(tmp_path, mono_wav, book_dir, command):
+    """Checked with the config, before a model loads, a device opens or an event is written:
+    no events file holding a call.started and nothing else."""
+    (book_dir / "en.toml").write_text((book_dir / "en.toml").read_text() + "\n[intents.insult\n")
+    team = tmp_path / "team.toml"
+    team.write_text(f'[triggers]\nphrasebooks_dir = "{book_dir}"\n')
+    events = tmp_path / "events.jsonl"
+    call = [mono_wav] if command == "analyze" else ["--agent-device", "no such headset"]
+    user_error(voiceassist(command, *call, "--events", events, "--config", team), "en.toml", "invalid TOML")
+    assert not events.exists()
