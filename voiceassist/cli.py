@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import _thread
 import argparse
 import datetime as dt
 import logging
 import signal
 import sys
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -80,17 +79,43 @@ def _view_kind(args: argparse.Namespace) -> str:
     return view
 
 
-class _Quit:
-    """The panel's q key during a call: end it in order, as Ctrl-C does."""
+class _Stop:
+    """Ends a live or paced call in order: on SIGINT (Ctrl-C), SIGTERM, SIGHUP (the agent's
+    terminal closed) or the panel's q key, the source is asked to stop and the call ends after
+    the block in hand. Python's own way, an exception raised wherever the pipeline's thread is,
+    can land inside a queue's bookkeeping and leave the recognition thread never woken (the
+    call then hung before its call.ended); asking the source is safe anywhere. A second signal
+    ends at once, with the exception, as before."""
 
-    def __init__(self) -> None:
-        self.requested = False
-        self.running = True
+    _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+    def __init__(self, source) -> None:
+        self._source = source
+        self.signum: int | None = None  # the signal that ended the call, if one did
+        self.quit = False  # q on the panel
+
+    def __enter__(self) -> "_Stop":
+        self._saved = {s: signal.signal(s, self._on_signal) for s in self._SIGNALS}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for s, handler in self._saved.items():
+            signal.signal(s, handler)
+
+    def _on_signal(self, signum, frame) -> None:
+        if self.signum is not None:
+            raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated(signum)
+        self.signum = signum
+        self._source.stop()
 
     def __call__(self) -> None:
-        if self.running and not self.requested:
-            self.requested = True
-            _thread.interrupt_main()
+        self.quit = True
+        self._source.stop()
+
+    def raise_signal(self) -> None:
+        """After the call: a signal that ended it ends the command as it would have."""
+        if self.signum is not None:
+            raise KeyboardInterrupt if self.signum == signal.SIGINT else _Terminated(self.signum)
 
 
 def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
@@ -103,10 +128,13 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
     from voiceassist.sinks.view import Serialized, ViewState, WithoutLevels
 
     kind = _view_kind(args)
+    stop = _Stop(source)
     if kind == "none" and not cfg.ui.cue:
         _source_events_to(source, sinks)
-        run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
-                 call_start=call_start, recorder=recorder, reload=reload)
+        with stop if live else nullcontext():
+            run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
+                     call_start=call_start, recorder=recorder, reload=reload)
+        stop.raise_signal()
         return
     sinks = [Serialized(s if args.levels else WithoutLevels(s)) for s in sinks]
     if cfg.ui.cue:
@@ -116,12 +144,11 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
         stack.callback(cue.close)
         sinks.append(cue)
     record = sinks[0].handle if args.events else None  # the event log, when there is one
-    quit_ = _Quit()
     view = None
     if kind == "terminal":
         from voiceassist.sinks.terminal import TerminalView
 
-        view = TerminalView(ViewState(cfg, record=record, earlier=earlier), on_quit=quit_,
+        view = TerminalView(ViewState(cfg, record=record, earlier=earlier), on_quit=stop,
                             refresh_per_second=cfg.ui.refresh_per_second)
     elif kind == "web":
         from voiceassist.sinks.web import WebView
@@ -139,16 +166,11 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
                     view.state.configure(new)
                 return new
     _source_events_to(source, sinks)
-    try:
+    with stop if live else nullcontext():
         run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,
                  recorder=recorder, reload=reload)
-    except KeyboardInterrupt:
-        if not quit_.requested:
-            raise  # Ctrl-C: the call has been ended in order all the same
-        return
-    finally:
-        quit_.running = False
-    if view is not None:
+    stop.raise_signal()
+    if view is not None and not stop.quit:
         view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
 
 
@@ -459,11 +481,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 class _Terminated(KeyboardInterrupt):
-    """SIGTERM (a service stop, ``kill``), handled as Ctrl-C: the call ends in order."""
+    """SIGTERM (a service stop, ``kill``) or SIGHUP (the agent's terminal window closed),
+    handled as Ctrl-C: the call ends in order."""
 
 
 def _on_sigterm(signum, frame) -> None:
-    raise _Terminated
+    raise _Terminated(signum)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -563,13 +586,14 @@ def main(argv: list[str] | None = None) -> int:
         format="voiceassist: %(levelname)s: %(message)s",
     )
     signal.signal(signal.SIGTERM, _on_sigterm)
+    signal.signal(signal.SIGHUP, _on_sigterm)
     try:
         args.func(args)
     except VoiceAssistError as e:
         print(f"voiceassist: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        return 128 + (signal.SIGTERM if isinstance(e, _Terminated) else signal.SIGINT)
+        return 128 + (e.args[0] if isinstance(e, _Terminated) else signal.SIGINT)
     except BrokenPipeError:
         # stdout closed early (e.g. `| head`): not an error of ours.
         sys.stderr.close()

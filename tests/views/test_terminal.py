@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import statistics
+import time
 from pathlib import Path
 
 import numpy as np
@@ -155,6 +156,21 @@ def test_live_panel_meters_follow_a_config_edit_mid_call(tmux, tmp_path):
     # and in the terminal once the panel has closed
     done = session.wait_for(lambda s: "EXIT=0" in s, 10)
     assert f"voiceassist: WARNING: config reloaded from {team}" in done.replace("\n", ""), done
+
+
+def test_closing_the_terminal_ends_the_live_call_in_order(tmux, tmp_path):
+    """The agent closes the terminal window mid-call (tmux kills the session: SIGHUP)."""
+    events = tmp_path / "events.jsonl"
+    session = tmux([PYTHON, "-m", "voiceassist", "live", "--agent-device", "headset", "--engine", "whisper",
+                    "--seconds", "300", "--view", "terminal", "--events", str(events)], env=headset(tmp_path, 300))
+    session.wait_for(lambda s: "voiceassist · " in s and (clock(s) or 0) > 5.0, 60)
+    session.kill()
+    deadline = time.monotonic() + 30
+    while not read_events(events)[-1]["type"] == "call.ended":
+        assert time.monotonic() < deadline, read_events(events)[-3:]
+        time.sleep(0.2)
+    log = read_events(events)
+    assert [e["type"] for e in log].count("call.ended") == 1 and 5.0 < log[-1]["duration"] < 300
 
 
 @pytest.mark.parametrize("argv", [["--view", "terminal", "--speed", "0"], ["--view", "web", "--speed", "-1"]])

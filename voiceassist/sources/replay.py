@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import Iterator
 
 from voiceassist.frames import Frame
@@ -23,12 +24,19 @@ class ReplaySource:
         self._speed = speed
         self.info = dataclasses.replace(source.info, realtime=True)
         self.started_at: float | None = None  # clock time of call time 0
+        self._stop = threading.Event()
 
     def frames(self) -> Iterator[Frame]:
         self.started_at = self._clock.now()
         for frame in self._source.frames():
             self._clock.sleep(self.started_at + frame.end / self._speed - self._clock.now())
+            if self._stop.is_set():
+                return
             yield frame
+
+    def stop(self) -> None:
+        """Ends ``frames()`` before the next frame; safe to call from any thread or a signal handler."""
+        self._stop.set()
 
     def close(self) -> None:
         self._source.close()
