@@ -157,3 +157,29 @@ def test_a_crashing_sink_is_dropped_and_the_call_goes_on(tmp_path, caplog):
     assert evs[-1]["type"] == "call.ended" and evs[-1]["summary"]["utterances"]["caller"] == 2
     assert len([e for e in evs if e["type"] == "transcript.final"]) == 2
     assert "ExplodingSink failed" in caplog.text and "the call goes on" in caplog.text
+
+
+def test_a_full_disk_is_one_line_and_the_file_still_ends_with_whole_lines(tmp_path):
+    """The events file's disk fills up mid-call (a file size limit stands in for it: a write
+    past it fails with EFBIG, as one past a full disk fails with ENOSPC, partway through)."""
+    import resource
+
+    events = tmp_path / "events.jsonl"
+    limit = 1_500  # bytes: call.started and the first `level`s
+
+    def small_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "voiceassist", "analyze", str(CALLS / "vm-intro.wav"),
+         "--engine", "whisper", "--levels", "--events", str(events)],
+        capture_output=True, text=True, timeout=300, preexec_fn=small_disk, stdin=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])},
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.strip() and not line.startswith("call:")]
+    assert lines == [f"voiceassist: error: {events}: cannot write events: File too large"], proc.stderr
+    size = events.stat().st_size
+    assert limit - 400 < size <= limit  # it was filled, and cut back to its last whole line
+    evs = whole_lines(events)
+    assert evs[0]["type"] == "call.started" and evs[-1]["type"] == "level"
