@@ -104,7 +104,7 @@ class _Stop:
 
     def _on_signal(self, signum, frame) -> None:
         if self.signum is not None:
-            raise KeyboardInterrupt if signum == signal.SIGINT else _Terminated(signum)
+            raise _interrupt(signum)
         self.signum = signum
         self._source.stop()
 
@@ -115,7 +115,12 @@ class _Stop:
     def raise_signal(self) -> None:
         """After the call: a signal that ended it ends the command as it would have."""
         if self.signum is not None:
-            raise KeyboardInterrupt if self.signum == signal.SIGINT else _Terminated(self.signum)
+            raise _interrupt(self.signum)
+
+
+def _interrupt(signum: int) -> KeyboardInterrupt:
+    """What a signal raises when it ends the command: Ctrl-C's own, or ``_Terminated``."""
+    return KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
 
 
 def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
@@ -129,9 +134,10 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
 
     kind = _view_kind(args)
     stop = _Stop(source)
+    stopping = stop if live else nullcontext()  # a file read as fast as it goes has no stop()
     if kind == "none" and not cfg.ui.cue:
         _source_events_to(source, sinks)
-        with stop if live else nullcontext():
+        with stopping:
             run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
                      call_start=call_start, recorder=recorder, reload=reload)
         stop.raise_signal()
@@ -166,7 +172,7 @@ def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, sta
                     view.state.configure(new)
                 return new
     _source_events_to(source, sinks)
-    with stop if live else nullcontext():
+    with stopping:
         run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,
                  recorder=recorder, reload=reload)
     stop.raise_signal()

@@ -314,10 +314,7 @@ class DeviceSource:
         def take(n: int, block: np.ndarray, now: float) -> None:
             inp = self._inputs[n]
             if n in silent:
-                gone = now - silent.pop(n)
-                log.warning("input device '%s' is sending audio again after %.1f s; the call goes on", inp.device["name"], gone)
-                self._emit(events.device_restored(t_reached(), device=inp.device["name"], speakers=list(inp.speakers),
-                                                  lost_s=round(gone, 2)))
+                self._restored(n, round(now - silent.pop(n), 2), t_reached())
             received[n] += len(block)
             resampled = converters[n].push(block[:, inp.channels])
             for i, speaker in enumerate(inp.speakers):
@@ -417,12 +414,15 @@ class DeviceSource:
                 if self._restore(n):
                     del lost[n]
                     heard.update(dict.fromkeys(inp.speakers, time.monotonic()))  # silent from its reopening on
-                    log.warning("input device '%s' is back after %.1f s; the call goes on", inp.device["name"], gap.filled / inp.rate)
-                    self._emit(events.device_restored(t_reached(), device=inp.device["name"],
-                                                      speakers=list(inp.speakers), lost_s=gap.filled / inp.rate))
+                    self._restored(n, gap.filled / inp.rate, t_reached())
                 else:
                     gap.next_try = time.monotonic() + _RETRY_S
         return None
+
+    def _restored(self, n: int, lost_s: float, t: float) -> None:
+        inp = self._inputs[n]
+        log.warning("input device '%s' is back after %.1f s; the call goes on", inp.device["name"], lost_s)
+        self._emit(events.device_restored(t, device=inp.device["name"], speakers=list(inp.speakers), lost_s=lost_s))
 
     def _close_streams(self) -> None:
         for n in range(len(self._streams)):
