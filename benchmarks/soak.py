@@ -125,7 +125,7 @@ class Meter:
         self._next += SAMPLE_EVERY_S
         if not self._quiet:
             worker = Watched.current
-            queued = f", recognition queue {worker._frames.qsize()} frames (peak {worker.peak})" if worker else ""
+            queued = f", recognition queue {worker.waiting()} frames (peak {worker.peak})" if worker else ""
             print(f"  {t / 3600:5.2f} h of audio  {wall:7.0f} s wall  RSS {self.samples[-1][2]:7.1f} MB{queued}", flush=True)
 
 

@@ -87,12 +87,24 @@ class _Inline:
         return [tr for r in self._recognizers.values() for tr in r.finish()]
 
 
-class _Worker:
-    """Recognition of both speakers in one background thread, for live calls.
+@dataclasses.dataclass
+class _Lane:
+    """Speakers whose recognition takes turns in one thread, and the frames waiting for it."""
 
-    The audio loop never waits for a decode (a Whisper decode takes 1-2 s), and the two
-    speakers' decodes take turns on the CPU instead of competing for it. Transcripts are
-    stamped with the audio time at which the loop receives them.
+    speakers: tuple[Speaker, ...]
+    frames: queue.Queue
+    thread: threading.Thread | None = None
+
+
+class _Worker:
+    """Recognition in background threads, for live calls: the audio loop never waits for a
+    decode (a Whisper decode takes 1-2 s).
+
+    ``parallel`` (an engine whose recognisers each decode on one core: Vosk) gives each speaker
+    a thread of their own, so two speakers use two cores. Otherwise (Whisper, whose every
+    decode already uses ``cpu_threads`` cores) both speakers share one thread and their decodes
+    take turns on the CPU instead of competing for it. Transcripts are stamped with the audio
+    time at which the loop receives them.
 
     The frames waiting for recognition are bounded to ``_MAX_LAG_S`` of audio, so a shift-long
     call cannot pile up memory. When they are full: with ``block`` (a file read as fast as
@@ -102,32 +114,39 @@ class _Worker:
     still see every frame; only transcripts of the skipped audio are lost.
     """
 
-    def __init__(self, recognizers: dict[Speaker, Recognizer], block: bool = False):
+    def __init__(self, recognizers: dict[Speaker, Recognizer], block: bool = False, parallel: bool = False):
         self._recognizers = recognizers
         self._block = block
-        self._frames: queue.Queue[Frame | None] = queue.Queue(maxsize=self.max_frames(len(recognizers)))
+        groups = [(s,) for s in recognizers] if parallel else [tuple(recognizers)]
+        self._lanes = [_Lane(g, queue.Queue(maxsize=self.max_frames(len(g)))) for g in groups]
+        self._lane = {s: lane for lane in self._lanes for s in lane.speakers}
         self._results: queue.Queue[Transcript] = queue.Queue()  # drained by the audio loop at every frame
         self._error: BaseException | None = None
-        self._backlog = round(_MAX_BACKLOG_S * len(recognizers) * 1000 / HOP_MS)  # in frames
         self.peak = 0  # most frames ever waiting (benchmarks)
         self.dropped = 0  # frames skipped by recognition
-        self._thread = threading.Thread(target=self._run, name="asr", daemon=True)
-        self._thread.start()
+        for lane in self._lanes:
+            lane.thread = threading.Thread(target=self._run, args=(lane,), name="asr-" + "+".join(lane.speakers), daemon=True)
+            lane.thread.start()
 
     @staticmethod
     def max_frames(speakers: int) -> int:
         return round(_MAX_LAG_S * speakers * 1000 / HOP_MS)
 
-    def _run(self) -> None:
+    def waiting(self) -> int:
+        """Frames waiting for recognition, all speakers."""
+        return sum(lane.frames.qsize() for lane in self._lanes)
+
+    def _run(self, lane: _Lane) -> None:
+        backlog = round(_MAX_BACKLOG_S * len(lane.speakers) * 1000 / HOP_MS)  # in frames
         try:
-            while (frame := self._frames.get()) is not None:
+            while (frame := lane.frames.get()) is not None:
                 recognizer = self._recognizers[frame.speaker]
                 if hasattr(recognizer, "interim_enabled"):
-                    recognizer.interim_enabled = self._frames.qsize() < self._backlog
+                    recognizer.interim_enabled = lane.frames.qsize() < backlog
                 for tr in recognizer.accept(frame):
                     self._results.put(tr)
-            for recognizer in self._recognizers.values():
-                for tr in recognizer.finish():
+            for speaker in lane.speakers:
+                for tr in self._recognizers[speaker].finish():
                     self._results.put(tr)
         except BaseException as e:  # re-raised in the audio loop
             self._error = e
@@ -141,41 +160,45 @@ class _Worker:
             out.append(dataclasses.replace(tr, t=max(tr.t, now)))
         return out
 
-    def _wait_put(self, item: Frame | None) -> None:
-        while self._thread.is_alive():  # a worker that died would never make room
+    @staticmethod
+    def _wait_put(lane: _Lane, item: Frame | None) -> None:
+        while lane.thread.is_alive():  # a worker that died would never make room
             try:
-                return self._frames.put(item, timeout=0.5)
+                return lane.frames.put(item, timeout=0.5)
             except queue.Full:
                 continue
 
     def _put(self, frame: Frame) -> None:
+        lane = self._lane[frame.speaker]
         if self._block:
-            return self._wait_put(frame)
+            return self._wait_put(lane, frame)
         try:
-            self._frames.put_nowait(frame)
+            lane.frames.put_nowait(frame)
         except queue.Full:
             skipped = 0
             try:
                 while True:
-                    self._frames.get_nowait()
+                    lane.frames.get_nowait()
                     skipped += 1
             except queue.Empty:
                 pass
             self.dropped += skipped
             log.warning(
                 "speech recognition fell %.0f s behind the audio at %.1f s; skipped %.1f s of audio to catch up",
-                _MAX_LAG_S, frame.t, skipped * HOP_MS / 1000 / max(1, len(self._recognizers)),
+                _MAX_LAG_S, frame.t, skipped * HOP_MS / 1000 / len(lane.speakers),
             )
-            self._frames.put_nowait(frame)
+            lane.frames.put_nowait(frame)
 
     def accept(self, frame: Frame) -> list[Transcript]:
         self._put(frame)
-        self.peak = max(self.peak, self._frames.qsize())
+        self.peak = max(self.peak, self.waiting())
         return self._ready(frame.end)
 
     def finish(self, now: float) -> list[Transcript]:
-        self._wait_put(None)
-        self._thread.join()
+        for lane in self._lanes:
+            self._wait_put(lane, None)
+        for lane in self._lanes:
+            lane.thread.join()
         return self._ready(now)
 
 
@@ -289,7 +312,10 @@ def run_call(
         for s in info.speakers
     }
     recognizers = {speaker: engine.recognizer(speaker) for speaker in info.speakers} if engine is not None else {}
-    asr = _Worker(recognizers, block=not info.realtime) if live and recognizers else _Inline(recognizers)
+    if live and recognizers:
+        asr = _Worker(recognizers, block=not info.realtime, parallel=engine.parallel)
+    else:
+        asr = _Inline(recognizers)
     duration = 0.0
     try:
         for frame in source.frames():

@@ -7,8 +7,10 @@ The bound is lowered to 1 s here so the tests need seconds of audio, not minutes
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -66,32 +68,52 @@ def small_lag(monkeypatch):
     return pipeline._Worker.max_frames(2)
 
 
-def run_worker(engine, frames: list[Frame], block: bool):
-    worker = pipeline._Worker({s: engine.recognizer(s) for s in ("caller", "agent")}, block=block)
+def run_worker(engine, frames: list[Frame], block: bool, parallel: bool):
+    worker = pipeline._Worker({s: engine.recognizer(s) for s in ("caller", "agent")}, block=block, parallel=parallel)
     out = [tr for f in frames for tr in worker.accept(f)]
     return worker, out + worker.finish(frames[-1].end)
 
 
-def test_a_file_read_fast_waits_for_recognition_and_loses_nothing(engine, ko, small_lag):
+def inline_finals(engine, frames: list[Frame]) -> list[tuple]:
+    inline = pipeline._Inline({s: engine.recognizer(s) for s in ("caller", "agent")})
+    return finals([tr for f in frames for tr in inline.accept(f)] + inline.finish(frames[-1].end))
+
+
+# Vosk runs a thread per speaker (parallel); Whisper one thread for both.
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-thread", "thread-per-speaker"])
+def test_a_file_read_fast_waits_for_recognition_and_loses_nothing(engine, ko, small_lag, parallel):
     frames = stereo(pcm(np.concatenate([ko, ko]), lead_s=0.5, tail_s=1.0))
     assert len(frames) > 3 * small_lag  # the audio loop outruns recognition many times over
-    inline = pipeline._Inline({s: engine.recognizer(s) for s in ("caller", "agent")})
-    expected = [tr for f in frames for tr in inline.accept(f)] + inline.finish(frames[-1].end)
-    worker, got = run_worker(engine, frames, block=True)
+    worker, got = run_worker(engine, frames, block=True, parallel=parallel)
     assert worker.dropped == 0
     assert worker.peak <= small_lag
-    assert finals(got) == finals(expected) and finals(got)
+    assert finals(got) == inline_finals(engine, frames) and finals(got)
 
 
-def test_live_audio_skips_ahead_once_per_gap(engine, ko, small_lag, caplog):
+def test_with_a_thread_per_speaker_both_speakers_are_recognised_side_by_side(engine, ko):
+    talk = pcm(ko, lead_s=0.5, tail_s=1.0)
+    frames = [f for c, a in zip(stereo(talk)[::2], stereo(talk[::-1].copy())[::2])
+              for f in (c, dataclasses.replace(a, speaker="agent"))]
+    worker = pipeline._Worker({s: engine.recognizer(s) for s in ("caller", "agent")}, block=True, parallel=True)
+    assert {t.name for t in threading.enumerate()} >= {"asr-caller", "asr-agent"}
+    got = [tr for f in frames for tr in worker.accept(f)] + worker.finish(frames[-1].end)
+    assert not {"asr-caller", "asr-agent"} & {t.name for t in threading.enumerate()}  # both ended
+    expected = inline_finals(engine, frames)
+    assert {tr[0] for tr in expected} == {"caller", "agent"}
+    # each speaker's words as inline (the order between the two speakers may differ)
+    assert sorted(finals(got)) == sorted(expected)
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["one-thread", "thread-per-speaker"])
+def test_live_audio_skips_ahead_once_per_gap(engine, ko, small_lag, caplog, parallel):
     frames = stereo(pcm(np.concatenate([ko, ko]), lead_s=0.5, tail_s=1.0))
     with caplog.at_level(logging.WARNING, logger="voiceassist.pipeline"):
-        worker, got = run_worker(engine, frames, block=False)
+        worker, got = run_worker(engine, frames, block=False, parallel=parallel)
     warnings = [r for r in caplog.records if "skipped" in r.getMessage()]
     assert worker.dropped > len(frames) / 2  # fed in a burst: most of it was skipped
     assert worker.peak <= small_lag
-    # one line per gap (a full queue dropped at once), never one per frame
-    assert 1 <= len(warnings) <= math.ceil(len(frames) / small_lag)
+    # one line per gap (a full queue dropped at once) and thread, never one per frame
+    assert 1 <= len(warnings) <= math.ceil(len(frames) / small_lag) * (2 if parallel else 1)
     end = frames[-1].end
     assert all(0.0 <= w.start <= w.end <= end + 0.5 for tr in got for w in tr.words)
 

@@ -120,6 +120,7 @@ class VoskEngine:
     """A loaded Vosk model; its recognisers (one per speaker) share it."""
 
     name = "vosk"
+    parallel = True  # a Kaldi decode is single-threaded, and vosk's cffi calls release the GIL
 
     def __init__(self, model_dir: Path, language: str, name: str = ""):
         self.model = name or Path(model_dir).name

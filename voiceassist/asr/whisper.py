@@ -124,6 +124,7 @@ class WhisperEngine:
     """A loaded Whisper model; its recognisers (one per speaker) share it."""
 
     name = "whisper"
+    parallel = False  # one decode already runs on cpu_threads cores
 
     def __init__(self, model_dir: Path, language: str, asr_cfg, name: str = "", vad_aggressiveness: int = 2):
         self.model = name or Path(model_dir).name
