@@ -34,12 +34,16 @@ def words(text: str) -> set[str]:
 
 @pytest.fixture(scope="module")
 def sides():
-    """Caller: 'Nobody is available…' from 0.5 s; agent: 'Please leave your message…' after."""
+    """Caller: 'Nobody is available…' from 0.3 s; agent: 'Please leave your message…' after.
+
+    Under 10 s a side: an ALSA file device delivers its whole file at once, and a longer one
+    would overflow the 10 s that ``DeviceSource`` holds for a reader that is behind."""
     caller, agent = clip16k("vm-nobodyavail"), clip16k("vm-intro")
-    n = int(16000 * (0.5 + len(caller) / 16000 + 0.8 + len(agent) / 16000 + 1.5))
+    n = int(16000 * (0.3 + len(caller) / 16000 + 0.5 + len(agent) / 16000 + 0.5))
+    assert n < 16000 * 10
     a, b = np.zeros(n), np.zeros(n)
-    a[8000 : 8000 + len(caller)] = caller
-    start = 8000 + len(caller) + 12800
+    a[4800 : 4800 + len(caller)] = caller
+    start = 4800 + len(caller) + 8000
     b[start : start + len(agent)] = agent
     return a, b
 
