@@ -12,11 +12,11 @@ mean; and the growth after the first hour (target: under 20 MB; the exit status 
 otherwise), as the least-squares trend through every sample from 1 hour on. Not the end's
 sample minus the 1-hour one: Kaldi's allocations make RSS a sawtooth of about 50 MB peak to
 peak, and two single samples measure where each fell on it (an 8-hour run: +27.9 MB that
-way, +19.6 MB by the trend, hourly means 1236 -> 1258 MB). Also printed: the most
-frames ever waiting for recognition and transcripts waiting for the audio loop; events
-written; wall time and speed (x real time). Ratios against reference runs in this process:
-the last hour's speed against the first's (a slowdown is a leak too), and the whole
-pipeline's speed against the voice monitor alone (no recognition) on the first 10 minutes.
+way, +19.6 MB by the trend; hourly means 1236.5 MB in the second hour, 1262.9 MB in the
+last). Also printed: the most frames ever waiting for recognition and transcripts waiting
+for the audio loop; events written; wall time and speed (x real time). Ratios against
+reference runs in this process: the last hour's speed against the first's (a slowdown is a
+leak too), and the whole pipeline's speed against the voice monitor alone (no recognition) on the first 10 minutes.
 
     nice -n 10 .venv/bin/python benchmarks/soak.py [--hours 8] [--engine vosk|whisper|none]
 """
