@@ -6,7 +6,8 @@ when PortAudio initialises (at ``import sounddevice``), so every check runs in a
 with ``HOME`` pointing at the temporary folder.
 
 What the plugin does (measured on this machine, alsa-lib with PortAudio 19.6):
-- it does not pace: a stream gets the whole file as fast as it reads;
+- it does not pace: a stream gets the whole file as fast as it reads; a named pipe as the file
+  paces it (``run_devices(pace=...)``);
 - it hands over the raw bytes in whatever format, rate and channel count the stream asked for;
 - at the end of the file it does not stop and does not give silence: it repeats the last
   period read (about 700 samples) forever. So each test stops the source after the file's
@@ -20,6 +21,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +37,7 @@ ORIGINAL = Path(__file__).parents[1] / "fixtures" / "sources" / "speech_16k.wav"
 # Runs in the child: opens a DeviceSource with the given arguments, saves each speaker's
 # samples and frame times, prints a JSON summary (or the AudioInputError message).
 CHILD = r"""
-import json, sys
+import json, sys, time
 import numpy as np
 from voiceassist.errors import AudioInputError
 from voiceassist.sources.device import DeviceSource, default_devices, list_input_devices
@@ -50,6 +53,9 @@ try:
             frames.append(frame)
             if args.get("stop_after") and len(frames) == args["stop_after"]:
                 src.stop()
+            if args.get("stall") and len(frames) == 1:  # the reader falls behind
+                time.sleep(args["stall"])
+        out["dropped_blocks"] = src.dropped_blocks
 except AudioInputError as e:
     out["error"] = str(e)
 else:
@@ -76,20 +82,43 @@ def snr_db(reference: np.ndarray, x: np.ndarray) -> float:
     return float(10 * np.log10(np.sum(reference**2) / max(np.sum(noise**2), 1e-12)))
 
 
-def run_devices(tmp_path: Path, raw: dict[str, np.ndarray], **source) -> dict:
+def feed(path: Path, samples: np.ndarray, pace: float) -> None:
+    """Writes ``samples`` into the named pipe ``path`` at ``pace`` times real time (at 16 kHz),
+    in a thread. Opened read-write, so neither PortAudio's probing of the devices nor this
+    waits for the other end; closed at the end, so the plugin then reads the end of a file."""
+    fd = os.open(path, os.O_RDWR)
+    data = np.ascontiguousarray(samples, dtype="<i2")
+    chunk = SAMPLE_RATE // 10
+
+    def write() -> None:
+        start = time.monotonic()
+        for i in range(0, len(data), chunk):
+            os.write(fd, data[i : i + chunk].tobytes())  # waits while the pipe is full
+            time.sleep(max(0.0, start + (i + chunk) / SAMPLE_RATE / pace - time.monotonic()))
+        os.close(fd)
+
+    threading.Thread(target=write, daemon=True).start()
+
+
+def run_devices(tmp_path: Path, raw: dict[str, np.ndarray], pace: float | None = None, **source) -> dict:
     """Define one ALSA file device per entry of ``raw`` (name -> int16 samples, (n,) or
     (n, channels)), open ``DeviceSource(**source)`` on them in a child, return its summary
-    with the decoded samples per speaker."""
+    with the decoded samples per speaker. With ``pace``, each device's file is a named pipe
+    fed at ``pace`` times real time; ``stall`` (seconds) holds the reader after the first frame."""
     lines = []
     for name, samples in raw.items():
         path = tmp_path / f"{name}.raw"
-        np.ascontiguousarray(samples, dtype="<i2").tofile(path)
+        if pace is None:
+            np.ascontiguousarray(samples, dtype="<i2").tofile(path)
+        else:
+            os.mkfifo(path)
+            feed(path, samples, pace)
         lines.append(
             f'pcm.{name} {{ type file slave.pcm "null" file "/dev/null" infile "{path}" format "raw" }}'
         )
     (tmp_path / ".asoundrc").write_text("\n".join(lines) + "\n")
-    stop_after = source.pop("stop_after", None)
-    args = {"source": source, "npz": str(tmp_path / "out.npz"), "stop_after": stop_after}
+    stop_after, stall = source.pop("stop_after", None), source.pop("stall", None)
+    args = {"source": source, "npz": str(tmp_path / "out.npz"), "stop_after": stop_after, "stall": stall}
     env = {**os.environ, "HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True, text=True, env=env, timeout=120
@@ -181,6 +210,35 @@ def test_two_devices_are_aligned_by_sample_count(tmp_path, speech):
     check_frame_times(out)
     assert np.array_equal(out["samples"]["caller"], speech[:n])
     assert np.array_equal(out["samples"]["agent"], side[:n])
+
+
+def test_a_reader_far_behind_loses_audio_but_not_time(tmp_path):
+    """Two devices delivering in real time (4x here), a reader that stalls for longer than the
+    10 s of audio ``DeviceSource`` holds: the blocks it had no room for are heard as silence,
+    so each side's audio after the gap is at its own time and the two sides stay in step."""
+    n = 40 * SAMPLE_RATE
+    ramp = np.arange(n) % 30000 + 1  # never 0: each sample says where in the file it is from
+    sides = {"callerline": ramp.astype(np.int16), "headset": (-ramp).astype(np.int16)}
+    # in the 5 s stall the devices deliver 20 s (and 2 s more wait in each pipe)
+    out = run_devices(tmp_path, sides, pace=4.0, stall=5.0, caller_device="callerline", agent_device="headset",
+                      max_seconds=n / SAMPLE_RATE)
+    check_frame_times(out)
+    assert out["dropped_blocks"] > 0
+    block = int(0.02 * SAMPLE_RATE)
+    dropped = 0
+    for speaker, sent in zip(("caller", "agent"), sides.values()):
+        got = out["samples"][speaker]
+        assert len(got) == n
+        gap = np.flatnonzero(got == 0)
+        assert len(gap) > 0 and len(gap) % block == 0
+        blocks = gap.reshape(-1, block)  # whole blocks of the device's, of silence
+        assert np.all(blocks[:, 0] % block == 0) and np.all(blocks == blocks[:, :1] + np.arange(block))
+        assert gap[0] >= 10 * SAMPLE_RATE  # after what the queue held
+        kept = np.ones(n, bool)
+        kept[gap] = False
+        assert np.array_equal(got[kept], sent[kept])  # everything else at its own time
+        dropped += len(gap) // block
+    assert dropped == out["dropped_blocks"]
 
 
 def test_agent_only_device(tmp_path, speech):

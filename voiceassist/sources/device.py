@@ -8,6 +8,7 @@ in the reading thread. Frame times count the samples received, so they are audio
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
 import queue
 import threading
@@ -36,8 +37,9 @@ _BLOCK_S = 0.02
 _STALL_S = 0.5
 # Blocks wait in a queue between PortAudio's thread and the reading one. If the reader falls
 # this far behind, new blocks are dropped (and counted, see _offer) rather than PortAudio's
-# thread waiting or memory growing without end. 10 s: a stalled decode or a busy machine
-# catches up well within it.
+# thread waiting or memory growing without end; the reader hears each as silence (every block
+# is numbered), so the call's time stays the devices' time and the two sides stay in step.
+# 10 s: a stalled decode or a busy machine catches up well within it.
 _QUEUE_S = 10.0
 # A lost device is looked for again this often (wall time).
 _RETRY_S = 1.0
@@ -220,12 +222,14 @@ class DeviceSource:
         """Input ``n``'s stream, open but not started (raises ``PortAudioError``)."""
         inp = self._inputs[n]
 
+        blocks = itertools.count()  # this stream's blocks, the dropped ones included
+
         # Runs on PortAudio's thread: hand the block over and nothing else (no conversion,
         # logging or waiting), so the audio thread never misses a deadline.
         def callback(indata, frames, time_info, status):
             if status:
                 self.status_flags += 1
-            self.dropped_blocks += _offer(self._queue, (n, indata.copy()))
+            self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy()))
 
         stream = _sd().InputStream(
             device=inp.device["index"],
@@ -307,6 +311,7 @@ class DeviceSource:
         limit = self._max_frames
         heard = {s: time.monotonic() for s in framers}  # when each side last delivered
         received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
+        expected = [0] * len(self._inputs)  # the number of each input's next block (see _open)
         lost: dict[int, _Gap] = {}
         silent: dict[int, float] = {}  # inputs whose running stream sends nothing: since when (monotonic)
         failure: AudioInputError | None = None
@@ -327,11 +332,14 @@ class DeviceSource:
         try:
             while not self._stop.is_set() and (limit is None or min(yielded.values()) < limit):
                 try:
-                    n, block = self._queue.get(timeout=0.2)
+                    n, k, block = self._queue.get(timeout=0.2)
                 except queue.Empty:
                     n = None
                 now = time.monotonic()
                 if n is not None and n not in lost:  # a lost stream's last blocks: its gap is filled
+                    if k > expected[n]:  # blocks dropped (the reader was behind) are heard as silence
+                        take(n, np.zeros(((k - expected[n]) * len(block), block.shape[1]), np.int16), now)
+                    expected[n] = k + 1  # (a reopened stream counts from 0 again)
                     take(n, block, now)
                 if self._queue.empty():  # every block delivered so far is in hand
                     failure = self._watch(lost, silent, now, heard, received, take, t_reached)
@@ -435,7 +443,8 @@ class DeviceSource:
             log.warning("input devices reported %d overflow(s): some audio was dropped", self.status_flags)
             self.status_flags = 0
         if self.dropped_blocks:
-            log.warning("%d audio block(s) of %g s were dropped: the analysis fell more than %g s behind",
+            log.warning("%d audio block(s) of %g s were dropped (heard as silence): the analysis fell more "
+                        "than %g s behind",
                         self.dropped_blocks, _BLOCK_S, _QUEUE_S)
             self.dropped_blocks = 0
 
