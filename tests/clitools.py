@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).parents[1]
 
@@ -30,3 +34,45 @@ def user_error(result: subprocess.CompletedProcess, *needles: str) -> str:
     for needle in needles:
         assert needle in lines[0], (needle, lines[0])
     return lines[0]
+
+
+def alsa_devices(home: Path, devices: dict[str, np.ndarray], pace: float | None = None) -> dict[str, str]:
+    """Real PortAudio input devices without sound hardware: one ALSA ``file`` PCM per entry of
+    ``devices`` (name -> int16 samples, (n,) or (n, channels)) in ``home/.asoundrc``. Returns
+    the environment that makes a child see them (alsa-lib reads ``~/.asoundrc`` when PortAudio
+    starts).
+
+    The plugin hands over the file as fast as the stream reads (it does not pace), then repeats
+    its last period forever. With ``pace``, each file is a named pipe fed at ``pace`` times
+    real time (16 kHz), as a real device delivers: then a reader that falls behind loses blocks
+    as it would on a call, and two devices are not one flooding the other's share of the queue.
+    """
+    lines = []
+    for name, samples in devices.items():
+        path = home / f"{name}.raw"
+        data = np.ascontiguousarray(samples, dtype="<i2")
+        if pace is None:
+            data.tofile(path)
+        else:
+            os.mkfifo(path)
+            _feed(path, data, pace)
+        lines.append(f'pcm.{name} {{ type file slave.pcm "null" file "/dev/null" infile "{path}" format "raw" }}')
+    (home / ".asoundrc").write_text("".join(line + "\n" for line in lines))
+    return {"HOME": str(home)}
+
+
+def _feed(path: Path, data: np.ndarray, pace: float) -> None:
+    """Writes ``data`` into the named pipe ``path`` at ``pace`` times real time, in a thread.
+    Opened read-write, so neither PortAudio's probing of the devices nor this waits for the
+    other end; closed at the end, so the plugin then reads the end of a file."""
+    fd = os.open(path, os.O_RDWR)
+    step = 1600 * data[:1].size * 2  # bytes of 0.1 s at 16 kHz
+
+    def write() -> None:
+        raw, start = data.tobytes(), time.monotonic()
+        for k, i in enumerate(range(0, len(raw), step), 1):
+            os.write(fd, raw[i : i + step])  # waits while the pipe is full
+            time.sleep(max(0.0, start + k * 0.1 / pace - time.monotonic()))
+        os.close(fd)
+
+    threading.Thread(target=write, daemon=True).start()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from clitools import user_error, voiceassist
+from clitools import alsa_devices, user_error, voiceassist
 
 STARTED = {"t": 0.0, "type": "call.started", "language": "en", "engine": "whisper", "model": "whisper-base",
            "sample_rate_in": 8000, "channels": 2, "started_at": "2020-03-02T14:05:00"}
@@ -125,11 +125,9 @@ def test_promise_texts_follow_redact_events(tmp_path, data_home):
 def live(tmp_path: Path, *extra) -> subprocess.CompletedProcess:
     """`live` for one second of line hiss from a real PortAudio device (an ALSA file PCM, as in
     tests/contract/test_device.py)."""
-    raw = tmp_path / "headset.raw"
-    (np.random.default_rng(0).normal(0, 30, 16000)).astype("<i2").tofile(raw)
-    (tmp_path / ".asoundrc").write_text(f'pcm.headset {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n')
+    home = alsa_devices(tmp_path, {"headset": np.random.default_rng(0).normal(0, 30, 16000)})
     return voiceassist("live", "--agent-device", "headset", "--engine", "whisper", "--seconds", "1", "--view", "none",
-                       *extra, env={"HOME": str(tmp_path)})
+                       *extra, env=home)
 
 
 def test_live_shows_the_open_promises_at_its_start(call, tmp_path):

@@ -7,7 +7,7 @@ with ``HOME`` pointing at the temporary folder.
 
 What the plugin does (measured on this machine, alsa-lib with PortAudio 19.6):
 - it does not pace: a stream gets the whole file as fast as it reads; a named pipe as the file
-  paces it (``run_devices(pace=...)``);
+  paces it (``alsa_devices(pace=...)``);
 - it hands over the raw bytes in whatever format, rate and channel count the stream asked for;
 - at the end of the file it does not stop and does not give silence: it repeats the last
   period read (about 700 samples) forever. So each test stops the source after the file's
@@ -21,14 +21,13 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from clitools import alsa_devices
 
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE
 
@@ -82,44 +81,14 @@ def snr_db(reference: np.ndarray, x: np.ndarray) -> float:
     return float(10 * np.log10(np.sum(reference**2) / max(np.sum(noise**2), 1e-12)))
 
 
-def feed(path: Path, samples: np.ndarray, pace: float) -> None:
-    """Writes ``samples`` into the named pipe ``path`` at ``pace`` times real time (at 16 kHz),
-    in a thread. Opened read-write, so neither PortAudio's probing of the devices nor this
-    waits for the other end; closed at the end, so the plugin then reads the end of a file."""
-    fd = os.open(path, os.O_RDWR)
-    data = np.ascontiguousarray(samples, dtype="<i2")
-    chunk = SAMPLE_RATE // 10
-
-    def write() -> None:
-        start = time.monotonic()
-        for i in range(0, len(data), chunk):
-            os.write(fd, data[i : i + chunk].tobytes())  # waits while the pipe is full
-            time.sleep(max(0.0, start + (i + chunk) / SAMPLE_RATE / pace - time.monotonic()))
-        os.close(fd)
-
-    threading.Thread(target=write, daemon=True).start()
-
-
 def run_devices(tmp_path: Path, raw: dict[str, np.ndarray], pace: float | None = None, **source) -> dict:
     """Define one ALSA file device per entry of ``raw`` (name -> int16 samples, (n,) or
     (n, channels)), open ``DeviceSource(**source)`` on them in a child, return its summary
     with the decoded samples per speaker. With ``pace``, each device's file is a named pipe
     fed at ``pace`` times real time; ``stall`` (seconds) holds the reader after the first frame."""
-    lines = []
-    for name, samples in raw.items():
-        path = tmp_path / f"{name}.raw"
-        if pace is None:
-            np.ascontiguousarray(samples, dtype="<i2").tofile(path)
-        else:
-            os.mkfifo(path)
-            feed(path, samples, pace)
-        lines.append(
-            f'pcm.{name} {{ type file slave.pcm "null" file "/dev/null" infile "{path}" format "raw" }}'
-        )
-    (tmp_path / ".asoundrc").write_text("\n".join(lines) + "\n")
+    env = {**os.environ, **alsa_devices(tmp_path, raw, pace)}
     stop_after, stall = source.pop("stop_after", None), source.pop("stall", None)
     args = {"source": source, "npz": str(tmp_path / "out.npz"), "stop_after": stop_after, "stall": stall}
-    env = {**os.environ, "HOME": str(tmp_path)}
     result = subprocess.run(
         [sys.executable, "-c", CHILD, json.dumps(args)], capture_output=True, text=True, env=env, timeout=120
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from clitools import alsa_devices
 from hostile_cli import ok_events, user_error, voiceassist
 
 STARTED = '{"t": 0, "type": "call.started", "language": "en", "engine": "whisper", "model": "m", "sample_rate_in": 8000, "channels": 2}'
@@ -18,12 +19,7 @@ SAID = '{"t": 2.5, "type": "transcript.final", "speaker": "caller", "text": "whe
 def one_device(tmp_path):
     """HOME with an ~/.asoundrc defining one input device (an ALSA file PCM), so the lists of
     devices in the errors are not empty."""
-    raw = tmp_path / "line.raw"
-    np.zeros(16000, "<i2").tofile(raw)
-    (tmp_path / ".asoundrc").write_text(
-        f'pcm.callerline {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n'
-    )
-    return {"HOME": str(tmp_path)}
+    return alsa_devices(tmp_path, {"callerline": np.zeros(16000)})
 
 
 @pytest.mark.parametrize("flag", ["--caller-device", "--agent-device"])

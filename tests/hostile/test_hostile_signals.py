@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
+from clitools import alsa_devices
 
 from voiceassist.asr import load_engine, models_dir
 from voiceassist.config import load_config
@@ -107,13 +108,9 @@ def test_live_stopped_by_a_signal_ends_the_call_in_order(tmp_path, signum):
     was, as Python does by default, the call hung now and then before its call.ended.)"""
     x, rate = sf.read(CALLS / "vm-nobodyavail.wav")
     speech = np.concatenate([np.zeros(8000), soxr.resample(x, rate, 16000), np.zeros(16000 * 4)])
-    raw = tmp_path / "line.raw"
-    np.round(speech * 32767).astype("<i2").tofile(raw)
-    (tmp_path / ".asoundrc").write_text(
-        f'pcm.callerline {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n'
-    )
+    home = alsa_devices(tmp_path, {"callerline": np.round(speech * 32767)})
     events = tmp_path / "events.jsonl"
-    proc = start(["live", "--caller-device", "callerline"], events, HOME=str(tmp_path))
+    proc = start(["live", "--caller-device", "callerline"], events, **home)
     wait_for_final(proc, events)
     proc.send_signal(signum)
     _, stderr = proc.communicate(timeout=120)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from clitools import alsa_devices
 
 from viewtools import GOLDEN, PYTHON, ROOT
 
@@ -134,10 +135,7 @@ def test_live_panel_shows_earlier_calls_open_promises(tmux, tmp_path, data_home)
 def headset(tmp_path: Path, seconds: float) -> dict[str, str]:
     """A real PortAudio input device named ``headset``: an ALSA file PCM fed ``seconds`` of line
     hiss, in an .asoundrc under the returned environment's HOME."""
-    raw = tmp_path / "headset.raw"
-    (np.random.default_rng(0).normal(0, 30, int(16000 * seconds))).astype("<i2").tofile(raw)
-    (tmp_path / ".asoundrc").write_text(f'pcm.headset {{ type file slave.pcm "null" file "/dev/null" infile "{raw}" format "raw" }}\n')
-    return {"HOME": str(tmp_path)}
+    return alsa_devices(tmp_path, {"headset": np.random.default_rng(0).normal(0, 30, int(16000 * seconds))})
 
 
 def test_live_panel_meters_follow_a_config_edit_mid_call(tmux, tmp_path):
