@@ -345,7 +345,9 @@ class DeviceSource:
                     failure = self._watch(lost, silent, now, heard, received, take, t_reached)
                     if failure is not None:
                         break
-                stalled = {s for s, at in heard.items() if now - at > _STALL_S}
+                # (only with every delivered block in hand: after the reader itself was held up,
+                # the other side's blocks may still be waiting in the queue)
+                stalled = {s for s, at in heard.items() if now - at > _STALL_S} if self._queue.empty() else set()
                 for frame in _merge(pending, stalled):
                     if limit is None or yielded[frame.speaker] < limit:
                         yielded[frame.speaker] += 1
