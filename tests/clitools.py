@@ -64,7 +64,8 @@ def alsa_devices(home: Path, devices: dict[str, np.ndarray], pace: float | None 
 def _feed(path: Path, data: np.ndarray, pace: float) -> None:
     """Writes ``data`` into the named pipe ``path`` at ``pace`` times real time, in a thread.
     Opened read-write, so neither PortAudio's probing of the devices nor this waits for the
-    other end; closed at the end, so the plugin then reads the end of a file."""
+    other end; closed at the end, so the plugin then reads the end of a file. (A pipe nobody
+    reads any more, the call having ended first, keeps its thread waiting until the tests end.)"""
     fd = os.open(path, os.O_RDWR)
     step = 1600 * data[:1].size * 2  # bytes of 0.1 s at 16 kHz
 

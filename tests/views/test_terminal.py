@@ -135,7 +135,8 @@ def test_live_panel_shows_earlier_calls_open_promises(tmux, tmp_path, data_home)
 def headset(tmp_path: Path, seconds: float) -> dict[str, str]:
     """A real PortAudio input device named ``headset``: an ALSA file PCM fed ``seconds`` of line
     hiss, in an .asoundrc under the returned environment's HOME."""
-    return alsa_devices(tmp_path, {"headset": np.random.default_rng(0).normal(0, 30, int(16000 * seconds))})
+    # in real time: unpaced, a 300 s call would end within seconds, before what a test does mid-call
+    return alsa_devices(tmp_path, {"headset": np.random.default_rng(0).normal(0, 30, int(16000 * seconds))}, pace=1.0)
 
 
 def test_live_panel_meters_follow_a_config_edit_mid_call(tmux, tmp_path):
