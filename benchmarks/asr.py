@@ -87,7 +87,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     from voiceassist.pipeline import run_call
     from voiceassist.sinks.memory import ListSink
     from voiceassist.sources.replay import ReplaySource
-    from voiceassist.sources.wav import open_wav
+    from voiceassist.sources.wav import WavSource
 
     from voiceassist.asr.models import list_models
 
@@ -100,7 +100,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
     load_s = time.perf_counter() - started
 
-    with open_wav(call) as source:
+    with WavSource(call) as source:
         started = time.perf_counter()
         duration = run_call(source, engine, [], cfg)
         rtf = (time.perf_counter() - started) / duration
@@ -108,7 +108,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     reference = _reference_rtf(engine, Path(call))
 
     timed = ListSink()
-    with open_wav(call) as wav:
+    with WavSource(call) as wav:
         replay = ReplaySource(wav)
         run_call(replay, engine, [timed], cfg, live=True)
     latencies = _latencies(list(zip(timed.arrived, timed.events)), replay.started_at)

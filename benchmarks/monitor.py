@@ -24,7 +24,7 @@ from voiceassist.rules.monitor import MonitorRules
 from voiceassist.rules.phrasebook import load_phrasebook
 from voiceassist.sinks.memory import ListSink
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 GOLDEN = Path(__file__).parents[1] / "tests" / "fixtures" / "golden"
 ONSETS = {  # manifest event -> the prompt it should bring
@@ -46,7 +46,7 @@ def onset(entry: dict, key: str) -> float:
 
 def cost(path: Path, cfg) -> tuple[float, float, float]:
     started = time.perf_counter()
-    with open_wav(path) as source:
+    with WavSource(path) as source:
         frames = list(source.frames())
         duration = source.info.duration_s
     decode_s = time.perf_counter() - started
@@ -79,7 +79,7 @@ def main() -> None:
     for name, (key, kind) in ONSETS.items():
         t0 = onset(manifest[name], key)
         timed = ListSink()
-        with open_wav(GOLDEN / name) as wav:
+        with WavSource(GOLDEN / name) as wav:
             source = ReplaySource(wav) if args.paced else wav
             run_call(source, None, [timed], cfg)
         hit = next(((w, e) for w, e in zip(timed.arrived, timed.events)

@@ -41,6 +41,7 @@ import numpy as np  # noqa: E402
 from rich.console import Console  # noqa: E402
 
 from voiceassist import pipeline  # noqa: E402
+from voiceassist.asr import runners  # noqa: E402
 from voiceassist.asr import load_engine, models_dir  # noqa: E402
 from voiceassist.config import load_config  # noqa: E402
 from voiceassist.data import demo_call_path  # noqa: E402
@@ -49,7 +50,7 @@ from voiceassist.sinks.jsonl import JsonlSink  # noqa: E402
 from voiceassist.sinks.transcript import TranscriptPrinter  # noqa: E402
 from voiceassist.sinks.view import ViewState  # noqa: E402
 from voiceassist.sources.base import SourceInfo  # noqa: E402
-from voiceassist.sources.wav import open_wav  # noqa: E402
+from voiceassist.sources.wav import WavSource  # noqa: E402
 
 MB = 1024 * 1024
 GROWTH_LIMIT_MB = 20.0
@@ -67,14 +68,14 @@ class Loop:
     def __init__(self, paths: list[Path], seconds: float):
         self._paths = paths
         self._seconds = seconds
-        with open_wav(paths[0]) as first:
+        with WavSource(paths[0]) as first:
             self.info = SourceInfo("loop of " + ", ".join(p.name for p in paths), first.info.sample_rate_in, 2,
                                    ("caller", "agent"), seconds)
 
     def frames(self) -> Iterator[Frame]:
         offset = 0.0
         for path in itertools.cycle(self._paths):
-            with open_wav(path) as wav:
+            with WavSource(path) as wav:
                 if wav.info.speakers != ("caller", "agent"):
                     raise SystemExit(f"{path}: a soak needs stereo calls (caller and agent)")
                 end = offset
@@ -96,7 +97,7 @@ class Loop:
         pass
 
 
-class Watched(pipeline._Worker):
+class Watched(pipeline.ThreadedRunner):
     """The live recogniser thread, kept where the benchmark can read its queues."""
 
     current: "Watched | None" = None
@@ -106,9 +107,9 @@ class Watched(pipeline._Worker):
         self.results_peak = 0
         Watched.current = self
 
-    def _ready(self, now):
+    def _ready(self):
         self.results_peak = max(self.results_peak, self._results.qsize())
-        return super()._ready(now)
+        return super()._ready()
 
 
 class Meter:
@@ -193,7 +194,7 @@ def main() -> int:
 
     print("soak:")
     Watched.current = None
-    pipeline._Worker = Watched  # the same worker, watched: run_call makes one per call
+    pipeline.ThreadedRunner = Watched  # the same runner, watched: run_call makes one per call
     meter, written, wall = run(paths, seconds, engine, cfg)
     worker = Watched.current
     seconds = meter.played
@@ -214,8 +215,8 @@ def main() -> int:
     else:
         print("growth after the first hour: not measured (an hour of audio or less)")
     if worker is not None:
-        print(f"peak queues: recognition {worker.peak} frames (bound {pipeline._Worker.max_frames(2)}: "
-              f"{pipeline._MAX_LAG_S:g} s of both speakers), transcripts waiting for the audio loop {worker.results_peak}; "
+        print(f"peak queues: recognition {worker.peak} frames (bound {Watched.max_frames(2)}: "
+              f"{runners._MAX_LAG_S:g} s of both speakers), transcripts waiting for the audio loop {worker.results_peak}; "
               f"frames skipped {worker.dropped}")
     print(f"events written: {written}")
     total_speed = seconds / wall

@@ -89,7 +89,7 @@ def latency(engines: list[str], seconds: float | None) -> None:
     from voiceassist.data import demo_call_path
     from voiceassist.pipeline import run_call
     from voiceassist.sources.replay import ReplaySource
-    from voiceassist.sources.wav import open_wav
+    from voiceassist.sources.wav import WavSource
 
     class Stamp:
         """Notes the wall-clock moment each event reaches the sink."""
@@ -112,7 +112,7 @@ def latency(engines: list[str], seconds: float | None) -> None:
             print(f"  {name}: not measured ({e})")
             continue
         sink = Stamp()
-        with open_wav(demo_call_path()) as wav:
+        with WavSource(demo_call_path()) as wav:
             source = ReplaySource(wav)
             frames = source.frames
             if seconds:

@@ -38,7 +38,7 @@ from voiceassist.config import load_config  # noqa: E402
 from voiceassist.data import demo_call_path  # noqa: E402
 from voiceassist.pipeline import replay_analysis, run_call  # noqa: E402
 from voiceassist.sinks.memory import ListSink  # noqa: E402
-from voiceassist.sources.wav import open_wav  # noqa: E402
+from voiceassist.sources.wav import WavSource  # noqa: E402
 
 
 def long_call(folder: Path, minutes: float) -> Path:
@@ -72,7 +72,7 @@ def main() -> None:
         model = choose_model(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
         engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness, model)
         cold_events = ListSink()
-        with open_wav(first) as source:
+        with WavSource(first) as source:
             info = source.info
             writer = cache.CacheWriter(cfg, digest, {"language": "en", "engine": model.engine, "model": model.name,
                                                      "sample_rate_in": info.sample_rate_in, "channels": info.channels})

@@ -32,7 +32,7 @@ from voiceassist.sinks.terminal import TerminalView
 from voiceassist.sinks.view import ViewState
 from voiceassist.sinks.web import WebView
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 ROOT = Path(__file__).parents[1]
 EVENTS = ROOT / "tests" / "fixtures" / "views" / "monologue.events.jsonl"
@@ -137,7 +137,7 @@ def cpu(speed: float, views: str, driver) -> float:
     if view is not None:
         sinks.append(view)
     started = time.process_time()
-    with ReplaySource(open_wav(CALL), speed=speed) as source:
+    with ReplaySource(WavSource(CALL), speed=speed) as source:
         run_call(source, None, sinks, cfg, levels=True, live=True)
     used = time.process_time() - started
     if view is not None:

@@ -44,6 +44,7 @@ from build_demo_call import Asterisk, Espeak, Sphinx, Voices, render_part  # noq
 from voiceassist.analysis.loudness import LoudnessMeter, integrated_loudness  # noqa: E402
 from voiceassist.analysis.rate import SpeechRate, speech_rate  # noqa: E402
 from voiceassist.analysis.vad import VoiceActivity  # noqa: E402
+from voiceassist.events import MONITOR_KINDS  # noqa: E402
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE as FRAME_RATE  # noqa: E402
 from voiceassist.sources.wav import WavSource  # noqa: E402
 
@@ -58,7 +59,6 @@ CHANNELS = {"caller": 0, "agent": 1}
 CALM_LUFS = {"caller": -30.0, "agent": -38.0}
 NOISE_DBFS = -70.0  # line noise on both channels, so no channel is digital silence
 HEADSET_DB = {"quiet_headset": -12.0, "loud_headset": +12.0}
-MONITOR_KINDS = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
 SLOW_DOWN_SPS = 5.5  # the monitor's default "slow down" threshold, for the measured crossing
 LOUD_OVER_BASELINE_DB = 6.0  # the monitor's default "lower your voice" threshold
 

@@ -1,7 +1,9 @@
 """voiceassist: an offline assistant beside a call-center agent on a live call."""
 
 from voiceassist.config import Config, load_config
-from voiceassist.errors import AudioInputError, ConfigError, ModelError, VoiceAssistError
+from voiceassist.errors import (
+    AudioInputError, ConfigError, InputError, ModelError, OutputError, UsageError, VoiceAssistError,
+)
 from voiceassist.frames import Frame
 
 __all__ = [
@@ -9,8 +11,11 @@ __all__ = [
     "load_config",
     "Frame",
     "VoiceAssistError",
+    "UsageError",
     "ConfigError",
+    "InputError",
     "AudioInputError",
+    "OutputError",
     "ModelError",
 ]
 __version__ = "0.1.0"

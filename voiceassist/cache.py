@@ -24,46 +24,32 @@ from pathlib import Path
 from typing import Any, Iterator
 
 import numpy as np
+import platformdirs
 
 from voiceassist import __version__
 from voiceassist.analysis.monitor import Measurement
-from voiceassist.asr.base import Transcript, Word
-from voiceassist.config import Config
-from voiceassist.errors import VoiceAssistError
+from voiceassist.transcripts import Transcript, Word
+from voiceassist.config import ANALYSIS_KEYS, Config, value_of
+from voiceassist.errors import InputError
+from voiceassist.frames import SPEAKERS
 
-__all__ = ["ANALYSIS_KEYS", "CachedCall", "CacheWriter", "cache_dir", "audio_hash", "settings_of", "value_of", "analysis_changes", "lookup", "newest", "load"]
+__all__ = ["CachedCall", "CacheWriter", "cache_dir", "audio_hash", "settings_of", "lookup", "newest", "load"]
 
 log = logging.getLogger(__name__)
 
 # Bump when what is stored, or how the analysis makes it, changes: older entries are then ignored.
 _FORMAT = 1
 
-# Config keys the analysis depends on besides the recogniser and model it used (which name the
-# entry). Changing one needs the audio again; the other keys only change what the rules make
-# of the analysis.
-ANALYSIS_KEYS = (
-    "audio.caller_channel",
-    "audio.vad_aggressiveness",
-    "asr.language",
-    "asr.endpoint_silence_ms",
-    "asr.min_speech_ms",
-    "asr.whisper",
-    "asr.vosk",
-    "monitor.loudness.window_s",
-    "monitor.loudness.baseline_s",
-    "monitor.loudness.baseline_lufs",
-    "monitor.rate.window_s",
-)
 
-_SPEAKERS = ("caller", "agent")
 _FLOATS = ("loudness_lufs", "baseline_lufs", "rate_sps", "baseline_sps", "wpm")
 
 
 def cache_dir(cfg: Config) -> Path:
-    """``cache.dir`` if set, else ``$XDG_CACHE_HOME/voiceassist`` (``~/.cache/voiceassist``)."""
+    """``cache.dir`` if set, else the platform's cache folder (``$XDG_CACHE_HOME/voiceassist``,
+    ``~/.cache/voiceassist`` on Linux)."""
     if cfg.cache.dir:
         return Path(cfg.cache.dir).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "voiceassist"
+    return Path(platformdirs.user_cache_dir("voiceassist", appauthor=False))
 
 
 def audio_hash(path: Path) -> str:
@@ -74,27 +60,13 @@ def audio_hash(path: Path) -> str:
             while chunk := f.read(1 << 20):
                 digest.update(chunk)
     except OSError as e:
-        raise VoiceAssistError(f"{path}: cannot read: {e.strerror}") from None
+        raise InputError(f"{path}: cannot read: {e.strerror}") from None
     return digest.hexdigest()
-
-
-def value_of(cfg: Config, dotted: str) -> Any:
-    """The value of a dotted key (a section as a dict)."""
-    node: Any = cfg
-    for part in dotted.split("."):
-        node = getattr(node, part)
-    return node.model_dump() if hasattr(node, "model_dump") else node
 
 
 def settings_of(cfg: Config) -> dict[str, Any]:
     """The values of ``ANALYSIS_KEYS`` in ``cfg``."""
     return {key: value_of(cfg, key) for key in ANALYSIS_KEYS}
-
-
-def analysis_changes(before: Config, after: Config) -> list[str]:
-    """The keys, of those the analysis depends on (with the recogniser's choice), whose
-    values differ: what a new config cannot change without the audio again."""
-    return [k for k in (*ANALYSIS_KEYS, "asr.engine") if value_of(before, k) != value_of(after, k)]
 
 
 def _short_hash(value: Any) -> str:
@@ -145,20 +117,20 @@ class CachedCall:
             while after == i:
                 yield tr
                 after, tr = next(pending, (None, None))
-            yield Measurement(_SPEAKERS[speaker], t, voiced, speaking, *values)
+            yield Measurement(SPEAKERS[speaker], t, voiced, speaking, *values)
         while tr is not None:
             yield tr
             after, tr = next(pending, (None, None))
 
 
 def load(path: Path) -> CachedCall:
-    """A cache entry; VoiceAssistError naming the file if it cannot be read."""
+    """A cache entry; an ``InputError`` naming the file if it cannot be read."""
     try:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(bytes(data["meta"]).decode())
             columns = {name: data[name] for name in data.files if name != "meta"}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
-        raise VoiceAssistError(f"{path}: damaged analysis cache entry ({e}); delete it and analyse the call again") from None
+        raise InputError(f"{path}: damaged analysis cache entry ({e}); delete it and analyse the call again") from None
     transcripts = [
         (after, Transcript(**{**tr, "words": tuple(Word(**w) for w in tr["words"])})) for after, tr in meta["transcripts"]
     ]
@@ -177,7 +149,7 @@ class CacheWriter:
         self._transcripts: list[tuple[int, dict]] = []
 
     def measured(self, m: Measurement) -> None:
-        self._rows.append((_SPEAKERS.index(m.speaker), m.t, m.voiced, m.speaking,
+        self._rows.append((SPEAKERS.index(m.speaker), m.t, m.voiced, m.speaking,
                            *(np.nan if v is None else v for v in (m.loudness_lufs, m.baseline_lufs, m.rate_sps, m.baseline_sps, m.wpm))))
 
     def heard(self, tr: Transcript) -> None:

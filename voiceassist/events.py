@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any, Iterable
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Literal, get_args
 
-from voiceassist.asr.base import Transcript
+from voiceassist.errors import InputError
+from voiceassist.frames import SPEAKERS
+from voiceassist.transcripts import Transcript
 
 __all__ = [
-    "Event", "EVENT_TYPES", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
+    "Event", "EVENT_TYPES", "Kind", "KINDS", "MONITOR_KINDS", "read_events", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
     "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase",
 ]
 
@@ -33,6 +36,16 @@ EVENT_TYPES = (
     "device.restored",
 )
 
+
+# What a prompt is about (`prompt.shown`'s `kind`): each maps to a row of the playbook.
+Kind = Literal[
+    "lower_voice", "slow_down", "let_them_finish", "dont_take_personally", "acknowledge", "empathy",
+    "specific_apology", "use_name", "no_blame", "ask_questions", "offer_solution", "commit_action",
+    "pause_callback", "offer_supervisor", "goodwill", "callback_reminder",
+]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+# The kinds the voice monitor shows (from the audio); the others come from what is said.
+MONITOR_KINDS: tuple[Kind, ...] = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
 
 _NUMBER = (int, float)
 _MEASURED = (int, float, type(None))  # null: not measured yet (too little speech so far)
@@ -61,7 +74,7 @@ def problem(event: Any) -> str | None:
     for field, kind in REQUIRED[event["type"]].items():
         if not isinstance(event.get(field), kind):
             return f"{event['type']} event needs '{field}' of type {getattr(kind, '__name__', 'number')}"
-    if "speaker" in REQUIRED[event["type"]] and event["speaker"] not in ("caller", "agent"):
+    if "speaker" in REQUIRED[event["type"]] and event["speaker"] not in SPEAKERS:
         return f"'speaker' must be 'caller' or 'agent', not {event['speaker']!r}"
     return None
 
@@ -205,3 +218,24 @@ def summary(events: Iterable[Event]) -> dict[str, Any]:
     for e in events:
         counts.add(e)
     return counts.result()
+
+
+def read_events(path: str | Path) -> Iterator[Event]:
+    """Events from a JSON-lines file in the contract format, checked line by line."""
+    path = Path(path)
+    try:
+        f = path.open("rb")  # bytes: json.loads decodes each line, so bad UTF-8 is named by line
+    except OSError as e:
+        raise InputError(f"{path}: cannot read events: {e.strerror}") from None
+    with f:
+        for number, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                event = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                raise InputError(f"{path}:{number}: not a JSON event line: {e}") from None
+            wrong = problem(event)
+            if wrong:
+                raise InputError(f"{path}:{number}: {wrong}")
+            yield event

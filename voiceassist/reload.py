@@ -15,8 +15,7 @@ import threading
 from pathlib import Path
 from typing import Any, Callable
 
-from voiceassist import cache
-from voiceassist.config import Config, load_config
+from voiceassist.config import Config, analysis_changes, load_config
 from voiceassist.errors import ConfigError
 from voiceassist.rules.phrasebook import PHRASEBOOK_DIR, load_phrasebook
 
@@ -71,7 +70,7 @@ class ConfigWatcher:
             except ConfigError as e:
                 self._report(f"edit not applied: {e}; the config in force stays until this is fixed")
                 continue
-            later = cache.analysis_changes(self._cfg, cfg) + (["ui"] if cfg.ui != self._cfg.ui else [])
+            later = analysis_changes(self._cfg, cfg) + (["ui"] if cfg.ui != self._cfg.ui else [])
             note = f" ({', '.join(later)}: from the next call)" if later else ""
             self._report(f"config reloaded from {', '.join(str(p) for p in self._files() if p.exists())}{note}")
             with self._lock:

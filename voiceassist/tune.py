@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from voiceassist import cache
-from voiceassist.config import Config
-from voiceassist.errors import ConfigError, VoiceAssistError
+from voiceassist.config import Config, analysis_changes, value_of
+from voiceassist.errors import ConfigError, InputError
 from voiceassist.pipeline import replay_analysis
 from voiceassist.sinks.memory import ListSink
 
@@ -50,22 +50,22 @@ def calls_in(paths: Iterable[str | Path]) -> list[Path]:
         if p.is_dir():
             found = sorted(p.glob("*.wav"))
             if not found:
-                raise VoiceAssistError(f"{p}: no *.wav recordings in this folder")
+                raise InputError(f"{p}: no *.wav recordings in this folder")
             calls += found
         elif not p.exists():
-            raise VoiceAssistError(f"{p}: no such file or folder; give WAV recordings analysed before, or their folder")
+            raise InputError(f"{p}: no such file or folder; give WAV recordings analysed before, or their folder")
         elif p.suffix.lower() != ".wav":
-            raise VoiceAssistError(f"{p}: not a WAV recording; tune replays calls analysed with: voiceassist analyze CALL.wav")
+            raise InputError(f"{p}: not a WAV recording; tune replays calls analysed with: voiceassist analyze CALL.wav")
         else:
             calls.append(p)
     return calls
 
 
 def _check_same_analysis(current: Config, candidate: Config) -> None:
-    changed = cache.analysis_changes(current, candidate)
+    changed = analysis_changes(current, candidate)
     if changed:
         raise ConfigError(
-            f"{changed[0]} = {cache.value_of(candidate, changed[0])!r} changes the analysis itself, not the prompts: "
+            f"{changed[0]} = {value_of(candidate, changed[0])!r} changes the analysis itself, not the prompts: "
             f"tune cannot try it on cached calls; analyse them again with it (voiceassist analyze CALL.wav --config …)"
         )
 
@@ -114,7 +114,7 @@ def compare(calls: list[Path], current: Config, candidate: Config,
     missing = [str(c) for c, e in entries.items() if e is None]
     if missing:
         shown = ", ".join(missing[:3]) + (f" and {len(missing) - 3} more" if len(missing) > 3 else "")
-        raise VoiceAssistError(
+        raise InputError(
             f"not analysed yet (no cached analysis under these settings in {cache.cache_dir(current)}): {shown}; "
             f"run first: voiceassist analyze CALL.wav"
         )

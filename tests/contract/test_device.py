@@ -39,7 +39,8 @@ CHILD = r"""
 import json, sys, time
 import numpy as np
 from voiceassist.errors import AudioInputError
-from voiceassist.sources.device import DeviceSource, default_devices, list_input_devices
+from voiceassist.sources.device import DeviceSource
+from voiceassist.sources.portaudio import default_devices, list_input_devices
 
 args = json.loads(sys.argv[1])
 out = {"devices": list_input_devices(), "default": default_devices()}

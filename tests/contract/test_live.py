@@ -19,7 +19,7 @@ from voiceassist.asr import load_engine, models_dir
 from voiceassist.config import load_config
 from voiceassist.pipeline import run_call
 from voiceassist.sinks.memory import ListSink
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 CALLS = Path(__file__).parents[1] / "fixtures" / "calls"
 
@@ -57,7 +57,7 @@ def test_background_recognition_gives_the_inline_finals(tmp_path, sides):
     runs = {}
     for live in (False, True):
         sink = ListSink()
-        with open_wav(path) as source:
+        with WavSource(path) as source:
             run_call(source, engine, [sink], cfg, live=live)
         runs[live] = sink.events
     def finals(evs):

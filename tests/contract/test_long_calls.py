@@ -1,5 +1,5 @@
 """A shift-long live call keeps its memory bounded: the live recogniser's frame queue holds at
-most ``pipeline._MAX_LAG_S`` of audio. Reading a file as fast as possible, the audio loop waits
+most ``runners._MAX_LAG_S`` of audio. Reading a file as fast as possible, the audio loop waits
 for recognition (nothing is lost); with audio arriving at the pace of speech (a device, a paced
 replay), recognition skips ahead instead, with one warning per gap, and Vosk's word times stay
 call times across the gap. On the real Korean Vosk model (see test_vosk.py for the audio).
@@ -18,13 +18,14 @@ import pytest
 import soundfile as sf
 import soxr
 
-from voiceassist import pipeline
+from voiceassist.asr import runners
+from voiceassist.asr.runners import InlineRunner, ThreadedRunner
 from voiceassist.asr import load_engine, models_dir
 from voiceassist.config import load_config
 from voiceassist.data import demo_call_path
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asr"
 LAG_S = 1.0
@@ -64,19 +65,19 @@ def finals(transcripts) -> list[tuple]:
 
 @pytest.fixture
 def small_lag(monkeypatch):
-    monkeypatch.setattr(pipeline, "_MAX_LAG_S", LAG_S)
-    return pipeline._Worker.max_frames(2)
+    monkeypatch.setattr(runners, "_MAX_LAG_S", LAG_S)
+    return ThreadedRunner.max_frames(2)
 
 
 def run_worker(engine, frames: list[Frame], block: bool, parallel: bool):
-    worker = pipeline._Worker({s: engine.recognizer(s) for s in ("caller", "agent")}, block=block, parallel=parallel)
+    worker = ThreadedRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, block=block, parallel=parallel)
     out = [tr for f in frames for tr in worker.accept(f)]
-    return worker, out + worker.finish(frames[-1].end)
+    return worker, out + worker.finish()
 
 
 def inline_finals(engine, frames: list[Frame]) -> list[tuple]:
-    inline = pipeline._Inline({s: engine.recognizer(s) for s in ("caller", "agent")})
-    return finals([tr for f in frames for tr in inline.accept(f)] + inline.finish(frames[-1].end))
+    inline = InlineRunner({s: engine.recognizer(s) for s in ("caller", "agent")})
+    return finals([tr for f in frames for tr in inline.accept(f)] + inline.finish())
 
 
 # Vosk runs a thread per speaker (parallel); Whisper one thread for both.
@@ -94,9 +95,9 @@ def test_with_a_thread_per_speaker_both_speakers_are_recognised_side_by_side(eng
     talk = pcm(ko, lead_s=0.5, tail_s=1.0)
     frames = [f for c, a in zip(stereo(talk)[::2], stereo(talk[::-1].copy())[::2])
               for f in (c, dataclasses.replace(a, speaker="agent"))]
-    worker = pipeline._Worker({s: engine.recognizer(s) for s in ("caller", "agent")}, block=True, parallel=True)
+    worker = ThreadedRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, block=True, parallel=True)
     assert {t.name for t in threading.enumerate()} >= {"asr-caller", "asr-agent"}
-    got = [tr for f in frames for tr in worker.accept(f)] + worker.finish(frames[-1].end)
+    got = [tr for f in frames for tr in worker.accept(f)] + worker.finish()
     assert not {"asr-caller", "asr-agent"} & {t.name for t in threading.enumerate()}  # both ended
     expected = inline_finals(engine, frames)
     assert {tr[0] for tr in expected} == {"caller", "agent"}
@@ -130,7 +131,7 @@ def test_vosk_word_times_stay_call_times_across_skipped_audio(engine, ko):
 
 
 def test_sources_say_whether_audio_arrives_at_the_pace_of_speech():
-    with open_wav(demo_call_path()) as wav:
+    with WavSource(demo_call_path()) as wav:
         assert wav.info.realtime is False  # read as fast as possible: the audio loop may wait
         assert ReplaySource(wav).info.realtime is True
         assert ReplaySource(wav).info.duration_s == wav.info.duration_s

@@ -88,9 +88,12 @@ def test_timestamps_are_call_audio_times(events, call):
             assert 0.0 <= w["conf"] <= 1.0
 
 
-def test_events_are_in_time_order_and_stream_as_json_lines(events):
+def test_events_are_in_time_order_and_each_line_is_a_contract_event(events):
+    from voiceassist.events import problem
+
     times = [e["t"] for e in events]
     assert times == sorted(times)
+    assert [problem(e) for e in events] == [None] * len(events)
 
 
 def test_swapping_the_caller_channel_swaps_the_labels(call):
@@ -99,11 +102,20 @@ def test_swapping_the_caller_channel_swaps_the_labels(call):
     assert {"nobody", "hold"} <= words(" ".join(e["text"] for e in finals(swapped, "agent")))
 
 
-def test_replaying_the_events_gives_the_same_transcripts(events, tmp_path):
+def test_replaying_the_events_derives_prompts_and_summary_afresh(events, tmp_path):
+    """`analyze EVENTS.jsonl` runs the rules again on the file's transcripts: a caller's line
+    edited in the file gets the prompts of what it now says, and the summary is counted anew."""
+    first = finals(events, "caller")[0]
+    said = "my name is Sarah Johnson and my parcel still hasn't arrived"
+    edited = [dict(e, text=said) if e is first else e for e in events]
     recorded = tmp_path / "call.jsonl"
-    recorded.write_text("".join(json.dumps(e) + "\n" for e in events))
+    recorded.write_text("".join(json.dumps(e) + "\n" for e in edited))
     replayed = analyze(recorded)
-    def pick(evs):
-        return [e for e in evs if e["type"].startswith("transcript.")]
-    assert pick(replayed) == pick(events)
-    assert replayed[-1]["summary"] == events[-1]["summary"]
+    assert [e for e in replayed if e["type"].startswith("transcript.")] == [e for e in edited if e["type"].startswith("transcript.")]
+    assert not [e for e in events if e["type"] == "prompt.shown"]
+    shown = {e["kind"] for e in replayed if e["type"] == "prompt.shown"}
+    assert {"use_name", "empathy"} <= shown, shown
+    summary = replayed[-1]["summary"]
+    assert summary["utterances"] == events[-1]["summary"]["utterances"]
+    assert summary["words"]["caller"] != events[-1]["summary"]["words"]["caller"]
+    assert "late_delivery" in summary["topics"] and summary["prompts"]["use_name"] == 1

@@ -17,7 +17,7 @@ from voiceassist.reload import ConfigWatcher
 from voiceassist.rules.phrasebook import PHRASEBOOK_DIR
 from voiceassist.sinks.memory import ListSink
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 CALL = Path(__file__).parents[1] / "fixtures" / "golden" / "loud_agent.wav"
 EDIT_AT_S = 1.5  # wall time: 12 s of call audio at 8x
@@ -30,7 +30,7 @@ def _call_with_edit(team: Path, edit) -> tuple[list[dict], list[str]]:
     watcher = ConfigWatcher(team, {}, cfg, "en", interval_s=0.2, report=reports.append)
     kept = ListSink()
     timer = threading.Timer(EDIT_AT_S, edit)
-    with open_wav(CALL) as wav:
+    with WavSource(CALL) as wav:
         timer.start()
         try:
             run_call(ReplaySource(wav, speed=8), None, [kept], cfg, live=True, reload=watcher.take)

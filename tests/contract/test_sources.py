@@ -2,7 +2,7 @@
 
 One real recording is committed (tests/fixtures/sources/speech_16k.wav, 16-bit 16 kHz mono);
 every other variant is written at test time with soundfile (resampled with soxr), decoded by
-``open_wav`` and compared with the original at 16 kHz by signal-to-noise ratio:
+``WavSource`` and compared with the original at 16 kHz by signal-to-noise ratio:
 
     SNR = 10 log10(sum(ref^2) / sum((ref - decoded)^2))
 
@@ -37,7 +37,7 @@ import soxr
 from voiceassist.errors import AudioInputError
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 ORIGINAL = Path(__file__).parents[1] / "fixtures" / "sources" / "speech_16k.wav"
 
@@ -73,7 +73,7 @@ def write_variant(path: Path, speech: np.ndarray, rate: int, subtype: str) -> Pa
 
 def decode(path: Path, caller_channel: int = 0) -> dict[str, np.ndarray]:
     """Each speaker's samples, checking the frame contract on the way."""
-    with open_wav(path, caller_channel=caller_channel) as src:
+    with WavSource(path, caller_channel=caller_channel) as src:
         frames = list(src.frames())
         speakers = src.info.speakers
     out = {}
@@ -128,7 +128,7 @@ def test_lower_rates_keep_the_band_they_carry(tmp_path, speech, rate, subtype, b
 
 def test_source_info_comes_from_the_header(tmp_path, speech):
     path = write_variant(tmp_path / "call.wav", speech, 8000, "ULAW")
-    with open_wav(path) as src:
+    with WavSource(path) as src:
         assert src.info.sample_rate_in == 8000
         assert src.info.channels == 1
         assert src.info.speakers == ("caller",)
@@ -166,7 +166,7 @@ def test_stereo_sides_land_on_the_right_speaker(tmp_path, speech, rate, subtype,
 def test_a_long_file_is_streamed_not_loaded(tmp_path, speech):
     path = tmp_path / "long.wav"
     sf.write(path, np.tile(speech, 40), SAMPLE_RATE, subtype="PCM_16")  # 2 minutes
-    with open_wav(path) as src:
+    with WavSource(path) as src:
         first = next(src.frames())
         # the reader has consumed one block (0.5 s), not the 2 minutes
         read = src._file.tell()  # noqa: SLF001 — the file position is the honest measure here
@@ -177,7 +177,7 @@ def test_a_long_file_is_streamed_not_loaded(tmp_path, speech):
 def test_zero_length_audio_yields_no_frames(tmp_path):
     path = tmp_path / "silent.wav"
     sf.write(path, np.zeros((0, 2)), 8000, subtype="PCM_16")
-    with open_wav(path) as src:
+    with WavSource(path) as src:
         assert src.info.duration_s == 0.0 and src.info.speakers == ("caller", "agent")
         assert list(src.frames()) == []
 
@@ -194,7 +194,7 @@ def test_truncated_wav_is_read_as_far_as_it_goes_with_a_warning(tmp_path, speech
 
 def check_error(path: Path, *fragments: str, caller_channel: int = 0) -> str:
     with pytest.raises(AudioInputError) as err:
-        open_wav(path, caller_channel=caller_channel)
+        WavSource(path, caller_channel=caller_channel)
     message = str(err.value)
     assert "\n" not in message and path.name in message
     for fragment in fragments:
@@ -248,8 +248,8 @@ def test_permission_denied(tmp_path, speech):
     if shutil.which("setpriv") is None:
         pytest.skip("running as root without setpriv: cannot make a file unreadable")
     code = (
-        "import sys\nfrom voiceassist.errors import AudioInputError\nfrom voiceassist.sources.wav import open_wav\n"
-        "try:\n    open_wav(sys.argv[1])\nexcept AudioInputError as e:\n    print(e)\n"
+        "import sys\nfrom voiceassist.errors import AudioInputError\nfrom voiceassist.sources.wav import WavSource\n"
+        "try:\n    WavSource(sys.argv[1])\nexcept AudioInputError as e:\n    print(e)\n"
     )
     result = subprocess.run(
         ["setpriv", "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-c", code, str(path)],
@@ -278,9 +278,9 @@ class FakeClock:
 def test_replay_releases_each_frame_when_it_has_been_heard(tmp_path, speech, speed):
     path, _ = stereo_call(tmp_path, speech, 8000, "ULAW")
     clock = FakeClock()
-    with open_wav(path) as direct:
+    with WavSource(path) as direct:
         expected = list(direct.frames())
-    with ReplaySource(open_wav(path), clock=clock, speed=speed) as replay:
+    with ReplaySource(WavSource(path), clock=clock, speed=speed) as replay:
         assert replay.info.speakers == ("caller", "agent")
         released = [(frame, clock.now()) for frame in replay.frames()]
     assert [(f.speaker, f.t) for f, _ in released] == [(f.speaker, f.t) for f in expected]
@@ -294,7 +294,7 @@ def test_replay_releases_each_frame_when_it_has_been_heard(tmp_path, speech, spe
 def test_replay_does_not_sleep_when_behind(tmp_path, speech):
     """A slow consumer is not slowed further: frames already due come out at once."""
     clock = FakeClock()
-    with ReplaySource(open_wav(ORIGINAL), clock=clock) as replay:
+    with ReplaySource(WavSource(ORIGINAL), clock=clock) as replay:
         frames = replay.frames()
         next(frames)
         clock.t += 1.0  # the consumer took a second over the first frame

@@ -16,7 +16,7 @@ import soundfile as sf
 import soxr
 
 from voiceassist.asr import load_engine
-from voiceassist.asr.base import Transcript
+from voiceassist.transcripts import Transcript
 from voiceassist.asr.models import list_models, models_dir
 from voiceassist.config import load_config
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame

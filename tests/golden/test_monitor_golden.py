@@ -14,7 +14,7 @@ from voiceassist.config import load_config
 from voiceassist.events import dumps
 from voiceassist.pipeline import run_call
 from voiceassist.sinks.memory import ListSink
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
 MANIFEST = json.loads((GOLDEN / "manifest.json").read_text(encoding="utf-8"))
@@ -23,7 +23,7 @@ CALLS = {entry["file"]: entry for entry in MANIFEST["files"]}
 
 def monitor(name: str, **overrides) -> list[dict]:
     sink = ListSink()
-    with open_wav(GOLDEN / name) as source:
+    with WavSource(GOLDEN / name) as source:
         run_call(source, None, [sink], load_config(None, overrides))
     return sink.events
 

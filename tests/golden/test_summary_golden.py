@@ -14,7 +14,7 @@ import pytest
 from voiceassist.config import load_config
 from voiceassist.pipeline import run_call, run_events
 from voiceassist.sinks.memory import ListSink
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 GOLDEN = sorted((FIXTURES / "golden").glob("*.wav"))
@@ -45,7 +45,7 @@ def check(events: list[dict]) -> dict:
 @pytest.mark.parametrize("path", GOLDEN, ids=lambda p: p.stem)
 def test_golden_call_summary_counts_its_prompts(path):
     sink = ListSink()
-    with open_wav(path) as source:
+    with WavSource(path) as source:
         run_call(source, None, [sink], load_config())
     summary = check(sink.events)
     if MANIFEST[path.name]["expected_prompts"]:  # a call with prompts to count has them counted

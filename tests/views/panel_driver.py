@@ -16,7 +16,7 @@ from voiceassist.sinks.jsonl import JsonlSink
 from voiceassist.sinks.terminal import TerminalView
 from voiceassist.sinks.view import Serialized, ViewState
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import open_wav
+from voiceassist.sources.wav import WavSource
 
 
 def main(call: str, events: str, speed: str) -> None:
@@ -24,7 +24,7 @@ def main(call: str, events: str, speed: str) -> None:
     log = Serialized(JsonlSink(events))
     view = TerminalView(ViewState(cfg, record=log.handle), on_quit=_thread.interrupt_main)
     try:
-        with ReplaySource(open_wav(call), speed=float(speed)) as source:
+        with ReplaySource(WavSource(call), speed=float(speed)) as source:
             run_call(source, None, [log, view], cfg, levels=True, live=True)
         view.wait_for_quit()
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """Per-speaker voice measurements: voice activity, loudness over speech, and speech rate.
 
-``VoiceMonitor.push(frame)`` returns one ``Measurement`` per frame. Loudness is measured over
+``VoiceMonitor.push(frame)`` returns one ``Measurement`` per frame; ``finish()`` the last one, if
+the end of the audio changed it. Loudness is measured over
 speech only (VAD-voiced frames), so pauses and line noise never pull it down, and it is
 compared with the speaker's own baseline: the gated loudness of their first ``baseline_s`` of
 speech (or a calibrated value), which then follows slow drifts (a headset moved) but not
@@ -11,12 +12,12 @@ over the same first stretch of speech.
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from voiceassist.analysis.loudness import SILENCE_LUFS, LoudnessMeter
 from voiceassist.analysis.rate import SpeechRate
 from voiceassist.analysis.vad import Endpointer
-from voiceassist.asr.base import Transcript
+from voiceassist.transcripts import Transcript
 from voiceassist.frames import HOP_MS, SAMPLE_RATE, Frame, Speaker
 
 __all__ = ["Measurement", "VoiceMonitor"]
@@ -57,6 +58,7 @@ class VoiceMonitor:
         self._speech_s = 0.0
         self._utterances: deque[tuple[float, float, int]] = deque()  # start, end, words
         self._wpm: float | None = None
+        self._last: Measurement | None = None
 
     def hear(self, transcript: Transcript) -> None:
         """A final transcript of this speaker: words per minute over their recent utterances."""
@@ -88,8 +90,19 @@ class VoiceMonitor:
             loudness = self._meter.loudness_over(self._window_s)
             if voiced and self._learning is None and abs(loudness - self._baseline) < _ADAPT_BAND_DB:
                 self._baseline += (loudness - self._baseline) * _HOP_S / _ADAPT_TAU_S
-        return Measurement(
+        self._last = Measurement(
             self.speaker, frame.end, voiced, self._endpointer.in_speech,
             None if loudness is None or loudness <= SILENCE_LUFS else loudness, self._baseline, rate,
             self._baseline_sps, self._wpm,
         )
+        return self._last
+
+    def finish(self) -> Measurement | None:
+        """The end of the speaker's audio: the rate counts a syllable still waiting for its
+        envelope to fall. A last measurement, at the last frame's time, when that changed the
+        rate; else None."""
+        rate = self._rate.finish()
+        if self._last is None or rate == self._last.rate_sps:
+            return None
+        self._last = replace(self._last, rate_sps=rate)
+        return self._last

@@ -46,7 +46,6 @@ __all__ = [
     "MAX_PAUSE_S",
     "RateResult",
     "phonation_seconds",
-    "syllable_nuclei",
     "speech_rate",
     "SpeechRate",
 ]
@@ -273,11 +272,6 @@ def speech_rate(samples: np.ndarray, voiced: Sequence[bool]) -> RateResult:
     nuclei = tracker.feed(x, flags) + tracker.flush()
     times = np.array([t for t, _ in nuclei])
     return RateResult(len(times), phonation_seconds(flags), times)
-
-
-def syllable_nuclei(samples: np.ndarray, voiced: Sequence[bool]) -> np.ndarray:
-    """Times (s) of the syllable nuclei in an int16 16 kHz mono signal; see ``speech_rate``."""
-    return speech_rate(samples, voiced).nuclei_s
 
 
 class SpeechRate:

@@ -37,8 +37,6 @@ class VoiceActivity:
     def push(self, frame: Frame) -> bool:
         return self._vad.is_speech(frame.samples.tobytes(), SAMPLE_RATE)
 
-    is_speech = push
-
 
 @dataclass(frozen=True, slots=True)
 class Boundary:

@@ -10,11 +10,11 @@ import os
 import tempfile
 from pathlib import Path
 
-from voiceassist.asr.base import Engine, Recognizer, Transcript, Word
+from voiceassist.asr.base import Engine, Recognizer
 from voiceassist.asr.models import VOSK_HINT, WHISPER_HINT, ModelInfo, find_model, models_dir, verify_files
 from voiceassist.errors import ModelError
 
-__all__ = ["Engine", "Recognizer", "Transcript", "Word", "choose_model", "load_engine", "open_model", "models_dir"]
+__all__ = ["Engine", "Recognizer", "choose_model", "load_engine", "open_model", "models_dir"]
 
 log = logging.getLogger(__name__)
 

@@ -8,41 +8,19 @@ whatever transcripts became available with it (zero or more partials and finals)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from voiceassist.frames import Frame, Speaker
+from voiceassist.transcripts import Transcript
 
-__all__ = ["Word", "Transcript", "Recognizer", "Engine"]
-
-
-@dataclass(frozen=True, slots=True)
-class Word:
-    w: str
-    start: float
-    end: float
-    conf: float
-
-
-@dataclass(frozen=True, slots=True)
-class Transcript:
-    """Text heard from one speaker between ``start`` and ``end`` (seconds of call audio).
-
-    ``final`` is False for a partial (the text may still change) and True once the utterance
-    is complete. ``t`` is the audio time at which the text became available: the end of the
-    frame whose ``accept`` returned it.
-    """
-
-    speaker: Speaker
-    text: str
-    start: float
-    end: float
-    words: tuple[Word, ...]
-    final: bool
-    t: float
+__all__ = ["Recognizer", "Engine"]
 
 
 class Recognizer(Protocol):
+    # Partials are wanted: a live runner that has fallen behind clears it, and then only
+    # finals are decoded. A recogniser whose partials cost nothing extra (Vosk) may ignore it.
+    interim_enabled: bool
+
     def accept(self, frame: Frame) -> list[Transcript]: ...
 
     def finish(self) -> list[Transcript]: ...

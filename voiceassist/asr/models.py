@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
+import platformdirs
+
 from voiceassist.errors import ModelError
 
 __all__ = [
@@ -80,13 +82,21 @@ class CheckResult:
         return f"{head}  loads in {self.load_s:.1f} s" if self.ok else f"{head}  BROKEN: {self.problem}"
 
 
+# A checkout keeps its models beside the package (``models/``, git-ignored); an installed
+# package has no such folder of its own.
+_CHECKOUT = Path(__file__).resolve().parents[2]
+
+
 def models_dir(asr_cfg) -> Path:
-    """``asr.models_dir`` if set, else ``$VOICEASSIST_MODELS_DIR``, else ``models/`` in the checkout."""
+    """``asr.models_dir`` if set, else ``$VOICEASSIST_MODELS_DIR``, else ``models/`` in a
+    checkout, else the platform's data folder (``~/.local/share/voiceassist/models`` on Linux)."""
     if asr_cfg.models_dir:
         return Path(asr_cfg.models_dir).expanduser()
     if os.environ.get("VOICEASSIST_MODELS_DIR"):
         return Path(os.environ["VOICEASSIST_MODELS_DIR"]).expanduser()
-    return Path(__file__).resolve().parents[2] / "models"
+    if (_CHECKOUT / "pyproject.toml").is_file() and (_CHECKOUT / "models").is_dir():
+        return _CHECKOUT / "models"
+    return Path(platformdirs.user_data_dir("voiceassist", appauthor=False)) / "models"
 
 
 def list_models(root: Path) -> list[ModelInfo]:

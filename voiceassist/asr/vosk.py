@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import vosk
 
-from voiceassist.asr.base import Transcript, Word
+from voiceassist.transcripts import Transcript, Word
 from voiceassist.errors import ModelError
 from voiceassist.frames import SAMPLE_RATE, Frame, Speaker
 
@@ -61,6 +61,10 @@ def load_vosk_model(path: Path, name: str) -> vosk.Model:
 
 
 class VoskRecognizer:
+    # Kaldi's partials come with every hop at no extra cost, so a runner that has fallen behind
+    # gains nothing by turning them off (``Recognizer.interim_enabled``).
+    interim_enabled = True
+
     def __init__(self, model: vosk.Model, speaker: Speaker):
         self._model = model
         self._rec = self._new()

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceassist.analysis.vad import Endpointer
-from voiceassist.asr.base import Transcript, Word
+from voiceassist.transcripts import Transcript, Word
 from voiceassist.errors import ModelError
 from voiceassist.frames import HOP_MS, Frame, Speaker
 

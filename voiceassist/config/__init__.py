@@ -11,175 +11,79 @@ from __future__ import annotations
 
 import difflib
 import sys
+from importlib import resources
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
+from voiceassist.config.sections import (
+    AcknowledgeConfig, AsrConfig, AudioConfig, CacheConfig, Config, EscalationConfig, LoudnessMonitorConfig,
+    MonitorConfig, OvertalkConfig, PrivacyConfig, RateMonitorConfig, StoreConfig, TriggersConfig, UiConfig,
+    VoskConfig, WhisperConfig,
+)
 from voiceassist.errors import ConfigError
+from voiceassist.languages import LANGUAGES
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
 
-__all__ = ["Config", "load_config", "load_config_with_origin", "DEFAULT_PATH", "LANGUAGES"]
+__all__ = [
+    "Config", "load_config", "load_config_with_origin", "DEFAULTS_DIR", "DEFAULT_PATH", "read_toml", "did_you_mean",
+    "shown", "ANALYSIS_KEYS", "value_of", "analysis_changes",
+    # the sections, for code that takes one of them
+    "AcknowledgeConfig", "AsrConfig", "AudioConfig", "CacheConfig", "EscalationConfig", "LoudnessMonitorConfig",
+    "MonitorConfig", "OvertalkConfig", "PrivacyConfig", "RateMonitorConfig", "StoreConfig", "TriggersConfig",
+    "UiConfig", "VoskConfig", "WhisperConfig",
+]
 
-DEFAULT_PATH = Path(__file__).with_name("default.toml")
-LANGUAGES = ("en", "tr", "ru", "ar", "hr")
-
-
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
-
-
-class AudioConfig(_Section):
-    caller_channel: int = Field(0, ge=0, le=1)
-    vad_aggressiveness: int = Field(2, ge=0, le=3)
-    device_wait_s: float = Field(300.0, ge=0.0, le=86400.0)
+# The shipped settings: the checkout's top-level config/, installed as package data.
+DEFAULTS_DIR = Path(str(resources.files("voiceassist.defaults")))
+DEFAULT_PATH = DEFAULTS_DIR / "default.toml"
 
 
-class WhisperConfig(_Section):
-    model: str = ""
-    compute_type: Literal["int8", "int8_float32", "float32"] = "int8"
-    cpu_threads: int = Field(2, ge=1, le=64)
-    beam_size: int = Field(1, ge=1, le=10)
-    interim_s: float = Field(1.5, ge=0.0, le=30.0)
-    max_utterance_s: float = Field(20.0, ge=2.0, le=29.0)
+# Config keys the analysis depends on besides the recogniser and model it used (which name the
+# entry). Changing one needs the audio again; the other keys only change what the rules make
+# of the analysis.
+ANALYSIS_KEYS = (
+    "audio.caller_channel",
+    "audio.vad_aggressiveness",
+    "asr.language",
+    "asr.endpoint_silence_ms",
+    "asr.min_speech_ms",
+    "asr.whisper",
+    "asr.vosk",
+    "monitor.loudness.window_s",
+    "monitor.loudness.baseline_s",
+    "monitor.loudness.baseline_lufs",
+    "monitor.rate.window_s",
+)
 
 
-class VoskConfig(_Section):
-    model: str = ""
+def value_of(cfg: Config, dotted: str) -> Any:
+    """The value of a dotted key (a section as a dict)."""
+    node: Any = cfg
+    for part in dotted.split("."):
+        node = getattr(node, part)
+    return node.model_dump() if hasattr(node, "model_dump") else node
 
 
-class AsrConfig(_Section):
-    engine: Literal["auto", "vosk", "whisper"] = "auto"
-    language: Literal["en", "tr", "ru", "ar", "hr"] = "en"
-    models_dir: str = ""
-    endpoint_silence_ms: int = Field(500, ge=100, le=3000)
-    min_speech_ms: int = Field(200, ge=20, le=2000)
-    whisper: WhisperConfig = WhisperConfig()
-    vosk: VoskConfig = VoskConfig()
-
-
-class LoudnessMonitorConfig(_Section):
-    window_s: float = Field(1.5, ge=0.4, le=3.0)
-    raise_db: float = Field(6.0, ge=1.0, le=20.0)
-    hysteresis_db: float = Field(3.0, ge=0.5, le=10.0)
-    hold_s: float = Field(0.5, ge=0.0, le=10.0)
-    clear_hold_s: float = Field(1.0, ge=0.0, le=30.0)
-    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
-    cooldown_s: float = Field(20.0, ge=0.0, le=600.0)
-    baseline_s: float = Field(20.0, ge=3.0, le=300.0)
-    baseline_lufs: float | None = Field(None, ge=-70.0, le=0.0)
-    caller_rise_db: float = Field(3.0, ge=0.5, le=20.0)
-    mirror_db: float = Field(3.0, ge=0.0, le=10.0)
-
-
-class RateMonitorConfig(_Section):
-    window_s: float = Field(5.0, ge=2.0, le=30.0)
-    max_sps: float = Field(5.5, ge=2.0, le=9.0)
-    max_sps_by_language: dict[Literal["en", "tr", "ru", "ar", "hr"], Annotated[float, Field(ge=2.0, le=9.0)]] = {}
-    relative_max: float = Field(1.4, ge=1.1, le=3.0)
-    min_sps: float = Field(4.5, ge=2.0, le=9.0)
-    hysteresis_sps: float = Field(0.5, ge=0.1, le=3.0)
-    hold_s: float = Field(1.0, ge=0.0, le=10.0)
-    clear_hold_s: float = Field(2.0, ge=0.0, le=30.0)
-    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
-    cooldown_s: float = Field(20.0, ge=0.0, le=600.0)
-    mirror_sps: float = Field(0.5, ge=0.0, le=3.0)
-
-
-class OvertalkConfig(_Section):
-    min_caller_speech_s: float = Field(1.0, ge=0.0, le=10.0)
-    backchannel_max_s: float = Field(0.8, ge=0.2, le=3.0)
-    count: int = Field(3, ge=1, le=20)
-    window_s: float = Field(60.0, ge=5.0, le=600.0)
-    min_show_s: float = Field(6.0, ge=0.0, le=60.0)
-    cooldown_s: float = Field(60.0, ge=0.0, le=600.0)
-
-
-class AcknowledgeConfig(_Section):
-    monologue_s: float = Field(30.0, ge=5.0, le=300.0)
-    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
-    cooldown_s: float = Field(30.0, ge=0.0, le=600.0)
-
-
-class MonitorConfig(_Section):
-    loudness: LoudnessMonitorConfig = LoudnessMonitorConfig()
-    rate: RateMonitorConfig = RateMonitorConfig()
-    overtalk: OvertalkConfig = OvertalkConfig()
-    acknowledge: AcknowledgeConfig = AcknowledgeConfig()
-
-
-class TriggersConfig(_Section):
-    fuzzy_min: float = Field(85.0, ge=50.0, le=100.0)
-    min_show_s: float = Field(8.0, ge=0.0, le=60.0)
-    cooldown_s: float = Field(30.0, ge=0.0, le=600.0)
-    bare_sorry_count: int = Field(2, ge=1, le=10)
-    bare_sorry_window_s: float = Field(120.0, ge=10.0, le=1800.0)
-    bare_sorry_max_words: int = Field(6, ge=1, le=20)
-    agitation_for_questions: int = Field(2, ge=1, le=10)
-    phrasebooks_dir: str = ""
-
-
-class EscalationConfig(_Section):
-    loud_db: float = Field(6.0, ge=1.0, le=20.0)
-    voice: float = Field(0.5, ge=0.0, le=1.0)
-    insult: float = Field(0.5, ge=0.0, le=1.0)
-    anger: float = Field(0.3, ge=0.0, le=1.0)
-    complaint: float = Field(0.15, ge=0.0, le=1.0)
-    half_life_s: float = Field(30.0, ge=5.0, le=600.0)
-    high: float = Field(0.6, ge=0.1, le=1.0)
-    pause_after_s: float = Field(45.0, ge=5.0, le=1800.0)
-    supervisor_after_s: float = Field(90.0, ge=5.0, le=3600.0)
-    goodwill_after_s: float = Field(600.0, ge=60.0, le=7200.0)
-    reminder_after_s: float = Field(20.0, ge=0.0, le=600.0)
-
-
-class UiConfig(_Section):
-    port: int = Field(8765, ge=0, le=65535)
-    refresh_per_second: float = Field(10.0, ge=1.0, le=30.0)
-    cue: bool = False
-    cue_volume: float = Field(0.3, ge=0.05, le=1.0)
-    cue_interval_s: float = Field(20.0, ge=2.0, le=600.0)
-    cue_device: str = ""
-
-
-class CacheConfig(_Section):
-    enabled: bool = True
-    dir: str = ""
-
-
-class PrivacyConfig(_Section):
-    redact_events: bool = False
-    redact_reports: bool = True
-
-
-class StoreConfig(_Section):
-    promises_file: str = ""
-
-
-class Config(_Section):
-    audio: AudioConfig = AudioConfig()
-    asr: AsrConfig = AsrConfig()
-    monitor: MonitorConfig = MonitorConfig()
-    triggers: TriggersConfig = TriggersConfig()
-    escalation: EscalationConfig = EscalationConfig()
-    ui: UiConfig = UiConfig()
-    cache: CacheConfig = CacheConfig()
-    privacy: PrivacyConfig = PrivacyConfig()
-    store: StoreConfig = StoreConfig()
+def analysis_changes(before: Config, after: Config) -> list[str]:
+    """The keys, of those the analysis depends on (with the recogniser's choice), whose
+    values differ: what a new config cannot change without the audio again."""
+    return [k for k in (*ANALYSIS_KEYS, "asr.engine") if value_of(before, k) != value_of(after, k)]
 
 
 # default.toml is 8 kB; a file this big is the wrong file (a recording, a log), not settings.
 _MAX_TOML_BYTES = 16_000_000
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
+def read_toml(path: Path) -> dict[str, Any]:
     try:
         if path.is_file() and (size := path.stat().st_size) > _MAX_TOML_BYTES:
             raise ConfigError(f"{path}: {size / 1e6:.0f} MB, too big for a settings file (at most {_MAX_TOML_BYTES // 1_000_000} MB)")
@@ -202,7 +106,7 @@ def _layer(base: dict[str, Any], top: dict[str, Any], source: str, origin: dict[
     for key, value in top.items():
         dotted = f"{prefix}{key}"
         if isinstance(base.get(key), dict) and not isinstance(value, dict):
-            raise ConfigError(f"{_cut(dotted)} = {_shown(value)} in {source}: must be a table, [{_cut(dotted)}]")
+            raise ConfigError(f"{_cut(dotted)} = {shown(value)} in {source}: must be a table, [{_cut(dotted)}]")
         if isinstance(value, dict) and isinstance(base.get(key), dict):
             _layer(base[key], value, source, origin, dotted + ".")
         else:
@@ -215,7 +119,7 @@ def _cut(text: str) -> str:
     return text if len(text) <= 60 else f"{text[:50]}… ({len(text)} characters)"
 
 
-def _shown(value: Any) -> str:
+def shown(value: Any) -> str:
     """A value as an error line quotes it."""
     return _cut(repr(value))
 
@@ -242,7 +146,7 @@ def _choices(ann: Any) -> tuple[Any, ...]:
     return get_args(ann) if get_origin(ann) is Literal else ()
 
 
-def _did_you_mean(given: Any, valid: Any, prefix: str = "") -> str:
+def did_you_mean(given: Any, valid: Any, prefix: str = "") -> str:
     """" (did you mean X?)" for a near miss (a typo) of one of ``valid``, else ""."""
     if not isinstance(given, str):
         return ""
@@ -257,7 +161,7 @@ def _valid_values(field: FieldInfo, err: dict[str, Any]) -> str:
         ann = next(a for a in get_args(ann) if a is not type(None))
     given = err.get("input")
     if choices := _choices(ann):
-        return "must be one of " + ", ".join(repr(a) for a in choices) + _did_you_mean(given, choices)
+        return "must be one of " + ", ".join(repr(a) for a in choices) + did_you_mean(given, choices)
     bounds = {type(m): m for m in field.metadata if isinstance(m, (annotated_types.Ge, annotated_types.Le))}
     if annotated_types.Ge in bounds and annotated_types.Le in bounds:
         between = f"between {bounds[annotated_types.Ge].ge} and {bounds[annotated_types.Le].le}"
@@ -293,18 +197,18 @@ def _explain(err: dict[str, Any], origin: dict[str, str]) -> str:
     model, field = _field_info(loc)
     if is_dict_key:
         table, keys = ".".join(str(p) for p in loc[:-1]), _choices(get_args(model)[0])
-        return (f"{table} has key {_shown(loc[-1])} in {source}{_did_you_mean(loc[-1], keys)}: "
+        return (f"{table} has key {shown(loc[-1])} in {source}{did_you_mean(loc[-1], keys)}: "
                 f"its keys must be " + ", ".join(keys))
     if err["type"] == "extra_forbidden":
         section = ".".join(str(p) for p in loc[:-1])
-        suggestion = _did_you_mean(str(loc[-1]), model.model_fields, section + "." if section else "")
+        suggestion = did_you_mean(str(loc[-1]), model.model_fields, section + "." if section else "")
         sections = all(isinstance(f.annotation, type) and issubclass(f.annotation, BaseModel) for f in model.model_fields.values())
         what, where = "sections" if sections else "keys", f" in [{section}]" if section else ""
         unknown = f"section [{key}]" if isinstance(err.get("input"), dict) else f"key {key}"
         return f"unknown {unknown} in {source}{suggestion}; valid {what}{where}: " + ", ".join(model.model_fields)
     if field is None:
-        return f"{key} = {_shown(err.get('input'))} in {source}: {err['msg'][0].lower()}{err['msg'][1:]}"
-    return f"{key} = {_shown(err.get('input'))} in {source}: {_valid_values(field, err)}"
+        return f"{key} = {shown(err.get('input'))} in {source}: {err['msg'][0].lower()}{err['msg'][1:]}"
+    return f"{key} = {shown(err.get('input'))} in {source}: {_valid_values(field, err)}"
 
 
 def _check_phrasebooks_dir(cfg: Config, origin: dict[str, str]) -> None:
@@ -315,7 +219,7 @@ def _check_phrasebooks_dir(cfg: Config, origin: dict[str, str]) -> None:
         return
     folder, source = Path(value).expanduser(), origin.get("triggers.phrasebooks_dir", str(DEFAULT_PATH))
     names = ", ".join(f"{lang}.toml" for lang in LANGUAGES)
-    head = f"triggers.phrasebooks_dir = {_shown(value)} in {source}"
+    head = f"triggers.phrasebooks_dir = {shown(value)} in {source}"
     if not folder.is_dir():
         raise ConfigError(f"{head}: no such folder; must be a folder holding some of {names} (\"\" for the packaged ones)")
     found = sorted(folder.glob("*.toml"))
@@ -332,10 +236,10 @@ def load_config_with_origin(
     """``load_config``, and where each key that is not a default came from: dotted key (a
     table's member too: ``monitor.rate.max_sps_by_language.ru``) to the team file's path as
     given, or ``"command line"``. Keys not in it come from ``default.toml``."""
-    data = _read_toml(DEFAULT_PATH)
+    data = read_toml(DEFAULT_PATH)
     origin: dict[str, str] = {}
     if path is not None:
-        _layer(data, _read_toml(Path(path)), str(path), origin)
+        _layer(data, read_toml(Path(path)), str(path), origin)
     for dotted, value in (overrides or {}).items():
         *parents, leaf = dotted.split(".")
         node = data

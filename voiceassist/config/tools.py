@@ -1,5 +1,4 @@
-"""``voiceassist config show|check``: the effective config with where each value came from,
-and a team config or phrasebook validated as a call would load it.
+"""``voiceassist config show``: the effective config with where each value came from.
 
 ``show`` writes TOML with the source as a comment on each line, so the output can be saved as a team
 file and edited (keeping only the keys that differ)::
@@ -15,11 +14,9 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
-from pathlib import Path
+from voiceassist.config import Config
 
-from voiceassist.config import LANGUAGES, Config, _read_toml, load_config_with_origin
-
-__all__ = ["Setting", "settings", "as_toml", "as_json", "toml_value", "check_file"]
+__all__ = ["Setting", "settings", "as_toml", "as_json", "toml_value"]
 
 DEFAULT = "default"
 
@@ -79,7 +76,7 @@ def toml_value(value: Any) -> str:
 
 def as_toml(rows: list[Setting]) -> str:
     lines = ["# voiceassist's effective config; after each key, where its value came from:",
-             "# default (voiceassist/config/default.toml), a team file (--config), or the command line."]
+             "# default (config/default.toml), a team file (--config), or the command line."]
     section = None
     for row in rows:
         if row.section != section:
@@ -97,22 +94,3 @@ def as_toml(rows: list[Setting]) -> str:
 
 def as_json(rows: list[Setting]) -> str:
     return json.dumps([{"key": r.dotted, "value": r.value, "source": r.source} for r in rows if r.key], indent=1)
-
-
-def check_file(path: Path) -> str:
-    """Validate a team config, or a phrasebook (it has ``[prompts.*]``), as a call would load
-    it, with the phrasebooks of its ``triggers.phrasebooks_dir``; what it holds, for an "ok"
-    line. A problem is a ``ConfigError``."""
-    from voiceassist.rules.phrasebook import load_phrasebook, read_phrasebook  # it imports this package
-
-    if "prompts" in _read_toml(path):
-        # Named as a phrasebooks_dir holds it (en.toml): also checked to be that language's.
-        book = load_phrasebook(path.stem, path.parent) if path.stem in LANGUAGES else read_phrasebook(path)
-        return f"phrasebook, language {book.language}: {len(book.prompts)} prompts, {len(book.intents)} intents"
-    cfg, origin = load_config_with_origin(path)
-    n = sum(source == str(path) for source in origin.values())
-    done = f"{n} key{'' if n == 1 else 's'} set"
-    if folder := cfg.triggers.phrasebooks_dir:
-        books = [load_phrasebook(lang, folder).language for lang in LANGUAGES if (Path(folder).expanduser() / f"{lang}.toml").is_file()]
-        done += f"; phrasebooks {', '.join(books)} in {folder} ok"
-    return done

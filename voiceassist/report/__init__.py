@@ -5,13 +5,13 @@ Needs the ``report`` extra (Jinja2, matplotlib); without it, importing this pack
 user error that says how to install it.
 """
 
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import UsageError
 
 try:
     import jinja2  # noqa: F401
     import matplotlib  # noqa: F401
 except ImportError as e:
-    raise VoiceAssistError(
+    raise UsageError(
         f"the post-call report needs {e.name}: pip install 'voiceassist[report]' (./run setup installs it)"
     ) from None
 

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Iterable
 
 from voiceassist import events
-from voiceassist.errors import VoiceAssistError
-from voiceassist.events import Event, heard_phrase
-from voiceassist.pipeline import read_events
+from voiceassist.errors import InputError, VoiceAssistError
+from voiceassist.events import Event, heard_phrase, read_events
+
 from voiceassist.redact import redact_events
 from voiceassist.rules.matching import tokens
-from voiceassist.rules.phrasebook import MONITOR_KINDS
+from voiceassist.events import MONITOR_KINDS
 
 __all__ = ["Prompt", "Promise", "Segment", "Utterance", "Call", "build_call", "load_call", "heard_phrase", "clock"]
 
@@ -112,11 +112,11 @@ def load_call(path: Path, redact: bool = False) -> Call:
     try:
         evs = list(read_events(path))
     except UnicodeDecodeError:
-        raise VoiceAssistError(f"{path}: not an events file (not UTF-8 text); {_VALID}") from None
+        raise InputError(f"{path}: not an events file (not UTF-8 text); {_VALID}") from None
     except VoiceAssistError as e:
-        raise VoiceAssistError(f"{e}; {_VALID}") from None
+        raise InputError(f"{e}; {_VALID}") from None
     if not evs:
-        raise VoiceAssistError(f"{path}: no events in it; {_VALID}")
+        raise InputError(f"{path}: no events in it; {_VALID}")
     return build_call(evs, path.stem, redact=redact)
 
 

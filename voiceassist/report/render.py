@@ -14,7 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import InputError, OutputError, UsageError
 from voiceassist.events import Event
 from voiceassist.report.call import Call, build_call, clock, load_call
 from voiceassist.report.plot import COLORS, timeline_svg
@@ -56,13 +56,13 @@ def collect(inputs: list[str | Path]) -> tuple[list[Path], bool]:
         if given.is_dir():
             found = sorted(given.glob("*.jsonl"))
             if not found:
-                raise VoiceAssistError(f"{given}: no .jsonl files in this folder; {_USAGE}")
+                raise InputError(f"{given}: no .jsonl files in this folder; {_USAGE}")
             paths += found
             team = True
         elif given.is_file():
             paths.append(given)
         else:
-            raise VoiceAssistError(f"{given}: no such file; {_USAGE}")
+            raise InputError(f"{given}: no such file; {_USAGE}")
     return paths, team
 
 
@@ -70,18 +70,18 @@ def check_output(out: Path, team: bool) -> None:
     """Refuses an output that cannot be written, before anything long runs."""
     if team:
         if out.suffix.lower() == ".html" or out.is_file():
-            raise VoiceAssistError(f"{out}: several calls make a folder of reports (index.html and one page per call); give -o a folder")
+            raise UsageError(f"{out}: several calls make a folder of reports (index.html and one page per call); give -o a folder")
         return  # the folder is made, and its files written, once every events file has loaded
     if out.is_dir():
-        raise VoiceAssistError(f"{out}: is a folder; give the report a file name such as report.html")
+        raise UsageError(f"{out}: is a folder; give the report a file name such as report.html")
     if not out.parent.is_dir():
-        raise VoiceAssistError(f"{out}: folder {out.parent} does not exist; give a writable path such as report.html")
+        raise OutputError(f"{out}: folder {out.parent} does not exist; give a writable path such as report.html")
     existed = out.exists()
     try:  # a real write: permission bits say nothing to root, and nothing about /proc or a full disk
         with out.open("ab"):
             pass
     except OSError as e:
-        raise VoiceAssistError(f"{out}: cannot write the report: {e.strerror}; give a writable path") from None
+        raise OutputError(f"{out}: cannot write the report: {e.strerror}; give a writable path") from None
     if not existed:
         out.unlink()
 
@@ -107,7 +107,7 @@ def _write(path: Path, html: str) -> None:
     try:
         path.write_text(html, encoding="utf-8")
     except OSError as e:
-        raise VoiceAssistError(f"{path}: cannot write the report: {e.strerror}; give a writable path") from None
+        raise OutputError(f"{path}: cannot write the report: {e.strerror}; give a writable path") from None
     log.info("wrote %s (%d kB)", path, len(html.encode()) // 1024)
 
 
@@ -130,7 +130,7 @@ def write_reports(inputs: list[str | Path], out: Path, redact: bool = True) -> l
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise VoiceAssistError(f"{out}: cannot make the report folder: {e.strerror}; give a writable folder") from None
+        raise OutputError(f"{out}: cannot make the report folder: {e.strerror}; give a writable folder") from None
     used = {"index"}
     written: list[tuple[Call, str]] = []
     for call in calls:

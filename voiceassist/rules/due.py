@@ -20,8 +20,10 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-from voiceassist.rules.matching import _fold, _lower
+from voiceassist.config import DEFAULTS_DIR, read_toml
+from voiceassist.rules.matching import fold, lower
 
 __all__ = ["Due", "parse"]
 
@@ -32,6 +34,8 @@ _PART_HOURS = {"morning": 9, "afternoon": 14, "evening": 18}
 
 @dataclass(frozen=True)
 class _Language:
+    """How a language says when: ``config/times/<lang>.toml``, its words folded as the text is."""
+
     numbers: dict[str, int]  # word forms → value (summed when consecutive: "twenty five")
     days: dict[str, str]  # → today, tomorrow or a weekday
     parts: dict[str, str]  # → morning, afternoon, evening
@@ -41,141 +45,35 @@ class _Language:
     quarter: frozenset[str]
     relative: frozenset[str]  # "in", "within", "через", "za", "içinde", "خلال", "بعد"
     clock: frozenset[str]  # "at", "saat", "в", "u", "الساعه": an hour follows
+    joiners: frozenset[str]  # between an hour and its minutes, after "half" ("half past two")
     pm: frozenset[str] = frozenset()
     half_to_next: bool = False  # "half three" is 2:30 (ru, hr), not 3:30
     at_suffixes: tuple[str, ...] = ()  # an hour with one of these is a clock time (Turkish "üçte")
     today_words: tuple[str, ...] = ()  # phrases meaning "by the end of today"
     morning_words: tuple[str, ...] = ()  # phrases meaning "first thing" (morning)
+    articles: frozenset[str] = frozenset()  # "in an hour": one unit
+    half_units: frozenset[str] = frozenset()  # "полчаса": half an hour in one word
+    dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
 
 
-def _forms(table: dict[str, int], *suffixes: str) -> dict[str, int]:
-    """Each word also with each of ``suffixes`` (Turkish case endings)."""
-    return {w + s: v for w, v in table.items() for s in ("", *suffixes)}
+_TIMES_DIR = DEFAULTS_DIR / "times"
 
 
-def _folded(words: dict | set | tuple) -> dict | frozenset:
-    if isinstance(words, dict):
-        return {_fold(k): v for k, v in words.items()}
-    return frozenset(_fold(w) for w in words)
-
-
-_TR_NUMBERS = {
-    "bir": 1, "iki": 2, "üç": 3, "dört": 4, "beş": 5, "altı": 6, "yedi": 7, "sekiz": 8, "dokuz": 9,
-    "on": 10, "yirmi": 20, "otuz": 30, "kırk": 40, "elli": 50,
-}
-
-_LANGUAGES = {
-    "en": _Language(
-        numbers={"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-                 "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-                 "fifteen": 15, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50},
-        days={"today": "today", "tomorrow": "tomorrow", **{d: d for d in _WEEKDAYS}},
-        parts={"morning": "morning", "afternoon": "afternoon", "evening": "evening", "lunchtime": "afternoon"},
-        tonight=frozenset({"tonight"}),
-        units={"minute": "minutes", "minutes": "minutes", "mins": "minutes", "hour": "hours",
-               "hours": "hours", "day": "days", "days": "days"},
-        half=frozenset({"half"}), quarter=frozenset({"quarter"}),
-        relative=frozenset({"in", "within"}), clock=frozenset({"at", "around", "by"}),
-        pm=frozenset({"pm", "p"}),
-        today_words=("end of the day", "later today", "end of today", "close of business"),
-        morning_words=("first thing",),
-    ),
-    "tr": _Language(
-        numbers=_folded(_forms(_TR_NUMBERS, "te", "ta", "de", "da", "e", "a", "ye", "ya")),
-        days=_folded({"bugün": "today", "yarın": "tomorrow", "pazartesi": "monday", "salı": "tuesday",
-                      "çarşamba": "wednesday", "perşembe": "thursday", "cuma": "friday",
-                      "cumartesi": "saturday", "pazar": "sunday", "pazartesiye": "monday"}),
-        parts=_folded({"sabah": "morning", "sabahleyin": "morning", "öğleden": "afternoon",
-                       "öğlen": "afternoon", "akşam": "evening", "akşamüstü": "evening"}),
-        tonight=_folded({"akşam"}),  # "bu akşam": the evening of today unless a day is said
-        units=_folded({"dakika": "minutes", "dakikada": "minutes", "saat": "hours", "saatte": "hours",
-                       "gün": "days", "günde": "days"}),
-        half=_folded({"buçuk", "buçukta", "yarım"}), quarter=_folded({"çeyrek"}),
-        relative=_folded({"içinde", "içerisinde", "sonra", "zarfında"}),
-        clock=_folded({"saat"}),
-        at_suffixes=("te", "ta", "de", "da"),
-        today_words=("gün sonuna", "bugün içinde", "mesai bitmeden"),
-        morning_words=("ilk iş",),
-    ),
-    "ru": _Language(
-        numbers=_folded({"один": 1, "одну": 1, "час": 1, "два": 2, "двух": 2, "две": 2, "три": 3, "трех": 3,
-                         "четыре": 4, "четырех": 4, "пять": 5, "пяти": 5, "шесть": 6, "шести": 6,
-                         "семь": 7, "семи": 7, "восемь": 8, "восьми": 8, "девять": 9, "девяти": 9,
-                         "десять": 10, "десяти": 10, "одиннадцать": 11, "двенадцать": 12,
-                         "пятнадцать": 15, "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50,
-                         # "в половине третьего": ordinals name the hour being entered
-                         "первого": 1, "второго": 2, "третьего": 3, "четвертого": 4, "пятого": 5,
-                         "шестого": 6, "седьмого": 7, "восьмого": 8, "девятого": 9, "десятого": 10,
-                         "одиннадцатого": 11, "двенадцатого": 12}),
-        days=_folded({"сегодня": "today", "завтра": "tomorrow", "понедельник": "monday",
-                      "вторник": "tuesday", "среду": "wednesday", "среда": "wednesday",
-                      "четверг": "thursday", "пятницу": "friday", "пятница": "friday",
-                      "субботу": "saturday", "суббота": "saturday", "воскресенье": "sunday"}),
-        parts=_folded({"утром": "morning", "утра": "morning", "обеда": "afternoon", "днем": "afternoon",
-                       "вечером": "evening", "вечера": "evening"}),
-        tonight=_folded({"вечером"}),
-        units=_folded({"минут": "minutes", "минуту": "minutes", "минуты": "minutes", "час": "hours",
-                       "часа": "hours", "часов": "hours", "полчаса": "minutes", "день": "days",
-                       "дня": "days", "дней": "days"}),
-        half=_folded({"половине", "пол", "полчаса"}), quarter=_folded({"четверть"}),
-        relative=_folded({"через", "течение", "течении", "пределах"}),
-        clock=_folded({"в", "к", "около"}),
-        half_to_next=True,
-        today_words=("до конца дня", "сегодня же", "в течение дня"),
-        morning_words=("первым делом", "с утра"),
-    ),
-    "ar": _Language(
-        numbers=_folded({
-            "واحد": 1, "وحده": 1, "الواحده": 1, "ساعه": 1, "اثنين": 2, "تنتين": 2, "ثنتين": 2, "اتنين": 2,
-            "الثانيه": 2, "ثلاث": 3, "ثلاثه": 3, "تلاته": 3, "تلات": 3, "الثالثه": 3, "اربع": 4, "اربعه": 4,
-            "الرابعه": 4, "خمس": 5, "خمسه": 5, "الخامسه": 5, "ست": 6, "سته": 6, "السادسه": 6, "سبع": 7,
-            "سبعه": 7, "السابعه": 7, "ثمان": 8, "ثمانيه": 8, "تمانيه": 8, "الثامنه": 8, "تسع": 9,
-            "تسعه": 9, "التاسعه": 9, "عشر": 10, "عشره": 10, "العاشره": 10, "احدعش": 11, "حداشر": 11,
-            "الحاديه": 11, "اتنعش": 12, "اثنعش": 12, "طنعش": 12, "الثانيه عشر": 12, "خمستعش": 15,
-            "ربع": 15, "عشرين": 20, "ثلاثين": 30, "تلاتين": 30, "اربعين": 40,
-        }),
-        days=_folded({"اليوم": "today", "النهارده": "today", "بكره": "tomorrow", "بكرا": "tomorrow",
-                      "غدا": "tomorrow", "بكير": "tomorrow", "الاحد": "sunday", "الاثنين": "monday",
-                      "الاتنين": "monday", "الثلاثاء": "tuesday", "التلات": "tuesday", "الاربعاء": "wednesday",
-                      "الاربع": "wednesday", "الخميس": "thursday", "الجمعه": "friday", "السبت": "saturday"}),
-        parts=_folded({"الصبح": "morning", "صباحا": "morning", "الصباح": "morning", "العصر": "afternoon",
-                       "الظهر": "afternoon", "المسا": "evening", "مساء": "evening", "المساء": "evening",
-                       "الليله": "evening", "بالليل": "evening"}),
-        tonight=_folded({"الليله"}),
-        units=_folded({"دقيقه": "minutes", "دقايق": "minutes", "دقائق": "minutes", "ساعه": "hours",
-                       "ساعات": "hours", "ساعتين": "hours", "يوم": "days", "ايام": "days", "يومين": "days"}),
-        half=_folded({"نص", "نصف", "ونص", "والنصف"}), quarter=_folded({"ربع", "وربع", "والربع"}),
-        relative=_folded({"خلال", "بعد", "غضون"}),
-        clock=_folded({"الساعه", "ساعه"}),
-        today_words=("اخر الدوام", "نهايه اليوم", "قبل نهايه الدوام"),
-        morning_words=("اول شي",),
-    ),
-    "hr": _Language(
-        numbers=_folded({"jedan": 1, "jedna": 1, "jednu": 1, "sat": 1, "dva": 2, "dvije": 2, "tri": 3,
-                         "četiri": 4, "pet": 5, "šest": 6, "sedam": 7, "osam": 8, "devet": 9,
-                         "deset": 10, "jedanaest": 11, "dvanaest": 12, "petnaest": 15,
-                         "dvadeset": 20, "trideset": 30, "četrdeset": 40, "pedeset": 50}),
-        days=_folded({"danas": "today", "sutra": "tomorrow", "ponedjeljak": "monday", "utorak": "tuesday",
-                      "srijeda": "wednesday", "srijedu": "wednesday", "četvrtak": "thursday",
-                      "petak": "friday", "subota": "saturday", "subotu": "saturday",
-                      "nedjelja": "sunday", "nedjelju": "sunday"}),
-        parts=_folded({"ujutro": "morning", "jutros": "morning", "prijepodne": "morning",
-                       "poslijepodne": "afternoon", "popodne": "afternoon", "navečer": "evening",
-                       "večeras": "evening", "uvečer": "evening"}),
-        tonight=_folded({"večeras"}),
-        units=_folded({"minuta": "minutes", "minute": "minutes", "minutu": "minutes", "sat": "hours",
-                       "sata": "hours", "sati": "hours", "dan": "days", "dana": "days"}),
-        half=_folded({"pola"}), quarter=_folded({"četvrt"}),
-        relative=_folded({"za", "roku"}),
-        clock=_folded({"u", "oko", "do"}),
-        half_to_next=True,
-        today_words=("do kraja dana", "još danas", "kasnije danas", "tijekom dana"),
-        morning_words=("prvo jutro", "prvo ujutro"),
-    ),
-}
-# Words between an hour and its minutes ("eleven and thirty", "jedanaest i trideset") or after
-# "half" ("half past two").
-_JOINERS = frozenset({"and", "i", "ve", "past"})
+@lru_cache(maxsize=None)
+def _language(code: str) -> _Language:
+    data = read_toml(_TIMES_DIR / f"{code}.toml")
+    suffixes = ("", *data.pop("number_suffixes", ()))
+    fields = {"numbers": {fold(w + s): v for w, v in data.pop("numbers").items() for s in suffixes}}
+    for key, value in data.items():
+        if isinstance(value, dict):  # days, parts, units
+            fields[key] = {fold(w): v for w, v in value.items()}
+        elif key in ("at_suffixes", "today_words", "morning_words"):  # endings, and phrases read as text is
+            fields[key] = tuple(value)
+        elif isinstance(value, list):
+            fields[key] = frozenset(fold(w) for w in value)
+        else:
+            fields[key] = value
+    return _Language(**fields)
 
 
 @dataclass(frozen=True)
@@ -232,7 +130,7 @@ def _words(text: str, language: str) -> list[str]:
     """Folded words, digits apart from letters ("3pm" is "3" "pm", as "3 pm"). Three or more
     numbers in digits in a row are a phone, card or order number ("+90 532 123 45 67",
     "555-12-34"), never a time: they become ``#``, so "12 34" in them is not 12:34."""
-    words = [_fold(w) for w in re.findall(r"\d+|[^\W\d_]+", _lower(text, language))]
+    words = [fold(w) for w in re.findall(r"\d+|[^\W\d_]+", lower(text, language))]
     out: list[str] = []
     for digits, run in itertools.groupby(words, str.isdigit):
         run = list(run)
@@ -256,7 +154,7 @@ def _number(words: list[str], i: int, numbers: dict[str, int]) -> tuple[int, int
 
 def parse(text: str, language: str) -> Due:
     """What ``text`` (a call-back promise) says about when."""
-    lang = _LANGUAGES[language]
+    lang = _language(language)
     words = _words(text, language)
     joined = " " + " ".join(words) + " "
     day = next((lang.days[w] for w in words if w in lang.days), None)
@@ -286,15 +184,15 @@ def _delay(words: list[str], lang: _Language) -> float | None:
     for i, w in enumerate(words):
         if w not in lang.units:
             continue
-        if w in ("полчаса",):
+        if w in lang.half_units:
             return 1800.0
-        if w in ("ساعتين", "يومين"):  # Arabic duals: "two hours", "two days"
+        if w in lang.dual_units:
             return 2.0 * unit_s[lang.units[w]]
         before = words[max(0, i - 2) : i]
         count: float | None = None
         if before and before[-1] in lang.half:
             count = 0.5
-        elif before and before[-1] in ("a", "an"):  # "in an hour"
+        elif before and before[-1] in lang.articles:  # "in an hour"
             count = 1
         elif before and before[-1] in lang.quarter:
             count = 0.25
@@ -330,14 +228,14 @@ def _clock(words: list[str], lang: _Language, part: str | None) -> tuple[int, in
         start = i + 1 if w in lang.clock else i if w.isdigit() or _said_at(words, i, lang) else None
         half_first = start is not None and start < len(words) and words[start] in lang.half
         if half_first:
-            start += 1 + (start + 1 < len(words) and words[start + 1] in _JOINERS)
+            start += 1 + (start + 1 < len(words) and words[start + 1] in lang.joiners)
         if start is None or start >= len(words):
             continue
         if (n := _number(words, start, lang.numbers)) is None:
             continue
         hour, j = n
         minute = 0
-        if j + 1 < len(words) and words[j] in _JOINERS and _number(words, j + 1, lang.numbers):
+        if j + 1 < len(words) and words[j] in lang.joiners and _number(words, j + 1, lang.numbers):
             j += 1
         if j < len(words) and words[j].isdigit():  # "3:30" is read as "3" "30"
             minute = int(words[j])
@@ -356,7 +254,7 @@ def _clock(words: list[str], lang: _Language, part: str | None) -> tuple[int, in
             hour += 12
         return hour % 24, minute
     for i, w in enumerate(words):  # "half past two" with no clock word
-        if w in lang.half and i + 2 < len(words) and words[i + 1] == "past" and (n := _number(words, i + 2, lang.numbers)):
+        if w in lang.half and i + 2 < len(words) and words[i + 1] in lang.joiners and (n := _number(words, i + 2, lang.numbers)):
             hour = n[0] + 12 if n[0] <= 7 else n[0]
             return hour, 30
     return None

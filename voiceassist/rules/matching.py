@@ -40,9 +40,9 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-__all__ = ["Tokens", "tokens", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
+__all__ = ["fold", "lower", "Tokens", "tokens", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
 
-_STEMMERS = {"en": "english", "tr": "turkish", "ru": "russian", "ar": "arabic", "hr": "serbian"}
+_STEMMERS = {"en": "english", "tr": "turkish", "ru": "russian", "ar": "arabic", "hr": "serbian"}  # Croatian: the Serbian stemmer (Latin script)
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
 _ARABIC_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ى": "ي", "ة": "ه"})
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?|\{name\}")
@@ -65,12 +65,16 @@ _SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]*")
 _GROUP = re.compile(r"\(([^()]*)\)")
 
 
-def _fold(word: str) -> str:
+def fold(word: str) -> str:
+    """A word with its diacritics dropped, as recognisers and hurried typists drop them."""
     decomposed = unicodedata.normalize("NFD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ı", "i").replace("đ", "d")
 
 
-def _lower(text: str, language: str) -> str:
+def lower(text: str, language: str) -> str:
+    """Text in the one form the matcher compares: lower case in the language's own way
+    (Turkish dotted/dotless i), ё as е, Arabic without marks and with one form of each letter,
+    English contractions spelled out."""
     text = unicodedata.normalize("NFC", text)
     if language == "tr":
         text = text.replace("I", "ı").replace("İ", "i")
@@ -103,7 +107,7 @@ class Tokens:
 
     @property
     def folded(self) -> tuple[str, ...]:
-        return tuple(_fold(w) for w in self.words)
+        return tuple(fold(w) for w in self.words)
 
     def sentence(self, i: int) -> range:
         """The word indexes of the sentence holding word ``i``."""
@@ -113,7 +117,7 @@ class Tokens:
 
 
 def _words(text: str, language: str) -> list[str]:
-    words = [w.strip("'") for w in _WORD.findall(_lower(text, language))]
+    words = [w.strip("'") for w in _WORD.findall(lower(text, language))]
     if language == "tr":  # Turkish writes suffixes after an apostrophe on names: Ahmet'in
         words = [w.split("'")[0] for w in words]
     return words
@@ -131,7 +135,7 @@ def tokens(text: str, language: str) -> Tokens:
         if sentence.rstrip().endswith(("?", "؟")):
             asks.append(len(words))
         words += part
-    stems = tuple(w if w == "{name}" else _fold(s) for w, s in zip(words, _stemmer(language).stemWords(words)))
+    stems = tuple(w if w == "{name}" else fold(s) for w, s in zip(words, _stemmer(language).stemWords(words)))
     return Tokens(tuple(words), stems, tuple(starts) or (0,), tuple(asks))
 
 
@@ -148,7 +152,7 @@ class Negation:
         return cls(
             frozenset(tokens(" ".join(before), language).stems),
             frozenset(tokens(" ".join(after), language).stems),
-            tuple(_fold(_lower(a, language)) for a in affixes),
+            tuple(fold(lower(a, language)) for a in affixes),
         )
 
     def differ_by_affix(self, a: str, b: str) -> bool:

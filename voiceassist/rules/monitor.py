@@ -20,12 +20,13 @@ import math
 from collections import deque
 
 from voiceassist.analysis.monitor import Measurement
+from voiceassist.config import RateMonitorConfig
 from voiceassist.events import Event
 from voiceassist.frames import HOP_MS
 from voiceassist.rules.phrasebook import Phrasebook
 from voiceassist.rules.prompt import Prompt
 
-__all__ = ["MonitorRules"]
+__all__ = ["MonitorRules", "rate_limit_sps"]
 
 # A level prompt also clears once the agent has not spoken for this long: the level it reacts
 # to is no longer there.
@@ -34,6 +35,16 @@ _QUIET_CLEAR_S = 3.0
 _CALLER_RECENT_S = 5.0
 # A caller's monologue ends when they fall silent this long: the agent had room to speak.
 _MONOLOGUE_GAP_S = 2.0
+
+
+def rate_limit_sps(rate: RateMonitorConfig, language: str, baseline_sps: float | None, agitated: bool = False) -> float:
+    """The agent's speech rate over which ``slow_down`` shows: the language's maximum, or their
+    own calm rate by ``relative_max`` when that is lower (but not under ``min_sps``); lower
+    while the caller is agitated."""
+    maximum = rate.max_sps_by_language.get(language, rate.max_sps)
+    if baseline_sps is not None:
+        maximum = min(maximum, max(rate.min_sps, baseline_sps * rate.relative_max))
+    return maximum - (rate.mirror_sps if agitated else 0.0)
 
 
 class _Level:
@@ -88,7 +99,7 @@ class MonitorRules:
             level.hold_s, level.clear_hold_s = c.hold_s, c.clear_hold_s
         self._overtalk_prompt.configure(book, cfg.overtalk.min_show_s, cfg.overtalk.cooldown_s)
         self._ack_prompt.configure(book, cfg.acknowledge.min_show_s, cfg.acknowledge.cooldown_s)
-        self._max_sps = cfg.rate.max_sps_by_language.get(book.language, cfg.rate.max_sps)
+        self._language = book.language
 
     def on_measurement(self, m: Measurement) -> list[Event]:
         out: list[Event] = []
@@ -144,13 +155,9 @@ class MonitorRules:
                 lambda held: {"db": over_db, "s": held},
             )
         if m.voiced and m.rate_sps is not None:
-            rc = self._cfg.rate
-            maximum = self._max_sps
-            if m.baseline_sps is not None:
-                maximum = min(maximum, max(rc.min_sps, m.baseline_sps * rc.relative_max))
-            maximum -= rc.mirror_sps if agitated else 0.0
+            maximum = rate_limit_sps(self._cfg.rate, self._language, m.baseline_sps, agitated)
             out += self._fast.update(
-                m.t, m.rate_sps > maximum, m.rate_sps < maximum - rc.hysteresis_sps,
+                m.t, m.rate_sps > maximum, m.rate_sps < maximum - self._cfg.rate.hysteresis_sps,
                 lambda held: {"sps": m.rate_sps, "max": maximum},
             )
         out += self._overtalk(m, started)

@@ -19,13 +19,15 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from voiceassist.config import _did_you_mean, _read_toml, _shown
+from voiceassist.config import DEFAULTS_DIR, did_you_mean, load_config_with_origin, read_toml, shown
 from voiceassist.errors import ConfigError
+from voiceassist.events import MONITOR_KINDS, Kind
+from voiceassist.languages import LANGUAGES, Language
 from voiceassist.rules.matching import expand, tokens
 
-__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "read_phrasebook", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS", "MONITOR_KINDS"]
+__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "read_phrasebook", "check_file", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
 
-PHRASEBOOK_DIR = Path(__file__).parents[1] / "config" / "phrasebooks"
+PHRASEBOOK_DIR = DEFAULTS_DIR / "phrasebooks"
 
 _HEARD = {"who": "caller", "heard": "where is my order"}
 # The fields each kind's reason template may use, with sample values to check it formats.
@@ -47,17 +49,11 @@ REASON_FIELDS: dict[str, dict[str, object]] = {
     "goodwill": {"minutes": 12},
     "callback_reminder": {"heard": "I'll call you back later"},
 }
-MONITOR_KINDS = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
 TOPICS = ("late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund", "repeat_contact")
 INTENTS = (
     "insult", "frustration", *TOPICS, "manager", "do_something", "name",
     "agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback",
 )
-Kind = Literal[
-    "lower_voice", "slow_down", "let_them_finish", "dont_take_personally", "acknowledge", "empathy",
-    "specific_apology", "use_name", "no_blame", "ask_questions", "offer_solution", "commit_action",
-    "pause_callback", "offer_supervisor", "goodwill", "callback_reminder",
-]
 IntentName = Literal[
     "insult", "frustration", "late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund",
     "repeat_contact", "manager", "do_something", "name", "agent_blame", "agent_excuse", "agent_sorry",
@@ -86,7 +82,7 @@ class Intent(_Strict):
 
 
 class Phrasebook(_Strict):
-    language: Literal["en", "tr", "ru", "ar", "hr"]
+    language: Language
     prompts: dict[Kind, PromptText]
     intents: dict[IntentName, Intent] = {}
     lines: dict[str, dict[str, str | list[str]]] = {}
@@ -121,20 +117,20 @@ def read_phrasebook(path: Path) -> Phrasebook:
 @lru_cache(maxsize=32)
 def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
     try:
-        book = Phrasebook.model_validate(_read_toml(path))
+        book = Phrasebook.model_validate(read_toml(path))
     except ValidationError as e:
         err = e.errors()[0]
         key = ".".join(str(p) for p in err["loc"] if not str(p).startswith("["))
         if "[key]" in err["loc"]:  # a table named [prompts.<kind>] or [intents.<intent>] of no such kind
             names = get_args(Kind if key.startswith("prompts.") else IntentName)
             raise ConfigError(
-                f"unknown [{key}] in {path}{_did_you_mean(err['input'], names)}; known: {', '.join(names)}"
+                f"unknown [{key}] in {path}{did_you_mean(err['input'], names)}; known: {', '.join(names)}"
             ) from None
         if err["type"] == "missing":
             raise ConfigError(f"{key} missing in {path}") from None
         if err["type"] == "extra_forbidden":
             raise ConfigError(f"unknown key {key} in {path}") from None
-        raise ConfigError(f"{key} = {_shown(err['input'])} in {path}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
+        raise ConfigError(f"{key} = {shown(err['input'])} in {path}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
     for kind in MONITOR_KINDS:
         if kind not in book.prompts:
             raise ConfigError(f"prompts.{kind} missing in {path}")
@@ -180,3 +176,20 @@ def _phrase_problem(phrase: str, language: str) -> str | None:
     if any(not tokens(x.lstrip("^"), language).words for x in expand(body)):
         return "it has no words (or an alternative leaves none)"
     return None
+
+
+def check_file(path: Path) -> str:
+    """Validate a team config, or a phrasebook (it has ``[prompts.*]``), as a call would load
+    it, with the phrasebooks of its ``triggers.phrasebooks_dir``; what it holds, for an "ok"
+    line. A problem is a ``ConfigError``."""
+    if "prompts" in read_toml(path):
+        # Named as a phrasebooks_dir holds it (en.toml): also checked to be that language's.
+        book = load_phrasebook(path.stem, path.parent) if path.stem in LANGUAGES else read_phrasebook(path)
+        return f"phrasebook, language {book.language}: {len(book.prompts)} prompts, {len(book.intents)} intents"
+    cfg, origin = load_config_with_origin(path)
+    n = sum(source == str(path) for source in origin.values())
+    done = f"{n} key{'' if n == 1 else 's'} set"
+    if folder := cfg.triggers.phrasebooks_dir:
+        books = [load_phrasebook(lang, folder).language for lang in LANGUAGES if (Path(folder).expanduser() / f"{lang}.toml").is_file()]
+        done += f"; phrasebooks {', '.join(books)} in {folder} ok"
+    return done

@@ -30,8 +30,9 @@ from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
 from voiceassist.rules import due
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules.matching import _fold, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
-from voiceassist.rules.phrasebook import INTENTS, MONITOR_KINDS, TOPICS, Phrasebook
+from voiceassist.rules.matching import fold, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
+from voiceassist.events import MONITOR_KINDS
+from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
 
 __all__ = ["TriggerEngine", "AGENT_INTENTS"]
@@ -93,7 +94,7 @@ class TriggerEngine:
         # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
         self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
         name = book.intents.get("name")
-        self._joiners = frozenset(_fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
+        self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
         for kind in [k for k in book.prompts if k not in MONITOR_KINDS]:  # in the book's order: events stay byte-stable
             if kind in self._prompts:
                 self._prompts[kind].configure(book, cfg.min_show_s, cfg.cooldown_s)
@@ -135,17 +136,17 @@ class TriggerEngine:
         ``[intents.name] joiners``)."""
         words = list(tokens(match.name, self.language).words)
         if match.phrase.stems[0] == "{name}":
-            while words and _fold(words[0]) in self._vocabulary:
+            while words and fold(words[0]) in self._vocabulary:
                 words.pop(0)
         # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman").
-        if len(words) >= 3 and _fold(words[1]) in self._joiners:
+        if len(words) >= 3 and fold(words[1]) in self._joiners:
             words = words[:3]
         else:
             words = words[:2]
-            if len(words) > 1 and _fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
+            if len(words) > 1 and fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
                 words.pop()
         name = " ".join(words)
-        if not words or _fold(words[0]) in self._vocabulary or self.intents(
+        if not words or fold(words[0]) in self._vocabulary or self.intents(
             "caller", tokens(name, self.language), _NOT_NAMES
         ):
             return None

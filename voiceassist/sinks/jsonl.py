@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import OutputError
 from voiceassist.events import Event, dumps
 
 __all__ = ["JsonlSink"]
@@ -24,7 +24,7 @@ class JsonlSink:
             try:
                 self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
             except OSError as e:
-                raise VoiceAssistError(f"{path}: cannot write events: {e.strerror}") from None
+                raise OutputError(f"{path}: cannot write events: {e.strerror}") from None
 
     def handle(self, event: Event) -> None:
         line = dumps(event) + "\n"
@@ -37,7 +37,7 @@ class JsonlSink:
         except BrokenPipeError:
             raise  # stdout closed by its reader: not an error of the file
         except OSError as e:  # a full disk, a vanished network share
-            raise VoiceAssistError(f"{self._path}: cannot write events: {e.strerror}") from None
+            raise OutputError(f"{self._path}: cannot write events: {e.strerror}") from None
 
     def _write(self, data: bytes) -> None:
         try:

@@ -20,8 +20,10 @@ import os
 from pathlib import Path
 from typing import Any
 
+import platformdirs
+
 from voiceassist.config import StoreConfig
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import InputError, OutputError, UsageError, VoiceAssistError
 from voiceassist.events import Event
 
 __all__ = ["PromisesSink", "promises_path", "open_promises", "mark_done", "overdue"]
@@ -30,13 +32,11 @@ log = logging.getLogger(__name__)
 
 
 def promises_path(store: StoreConfig) -> Path:
-    """``store.promises_file``, or the XDG data folder's ``voiceassist/promises.jsonl``."""
+    """``store.promises_file``, or ``promises.jsonl`` in the platform's data folder
+    (``$XDG_DATA_HOME/voiceassist``, ``~/.local/share/voiceassist`` on Linux)."""
     if store.promises_file:
         return Path(store.promises_file).expanduser()
-    base = os.environ.get("XDG_DATA_HOME", "")
-    if not os.path.isabs(base):  # the XDG spec: a relative path is invalid and is ignored
-        base = str(Path.home() / ".local" / "share")
-    return Path(base) / "voiceassist" / "promises.jsonl"
+    return Path(platformdirs.user_data_dir("voiceassist", appauthor=False)) / "promises.jsonl"
 
 
 def _records(path: Path) -> list[dict[str, Any]]:
@@ -47,7 +47,7 @@ def _records(path: Path) -> list[dict[str, Any]]:
     except FileNotFoundError:
         return []
     except OSError as e:
-        raise VoiceAssistError(f"{path}: cannot read the promises file: {e.strerror}") from None
+        raise InputError(f"{path}: cannot read the promises file: {e.strerror}") from None
     out = []
     for number, line in enumerate(data.splitlines(), 1):
         if not line.strip():
@@ -108,11 +108,11 @@ def mark_done(path: Path, promise_id: str) -> dict[str, Any]:
     promise = next((p for p in still if p["id"] == promise_id), None)
     if promise is None:
         ids = ", ".join(p["id"] for p in still) or "none"
-        raise VoiceAssistError(f"promise {promise_id!r} is not an open promise in {path}; open promises: {ids}")
+        raise UsageError(f"promise {promise_id!r} is not an open promise in {path}; open promises: {ids}")
     try:
         _append(path, {"id": promise_id, "done": True, "done_at": dt.datetime.now().isoformat(timespec="seconds")})
     except OSError as e:
-        raise VoiceAssistError(f"{path}: cannot write the promises file: {e.strerror}") from None
+        raise OutputError(f"{path}: cannot write the promises file: {e.strerror}") from None
     return promise
 
 

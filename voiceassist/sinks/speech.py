@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from voiceassist.config import UiConfig
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import ConfigError
 from voiceassist.events import Event
 
 __all__ = ["SpokenCue", "CUES", "render_cue"]
@@ -52,7 +52,7 @@ def _play_on_device(device: str) -> Callable[[Path], None]:
     try:
         sd.query_devices(target, kind="output")
     except (ValueError, sd.PortAudioError) as e:
-        raise VoiceAssistError(
+        raise ConfigError(
             f"ui.cue_device = {device!r}: no such output device ({e}); give an output's index or name "
             "from `python -m sounddevice`, or empty for the default output"
         ) from None

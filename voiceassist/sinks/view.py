@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 from voiceassist import events
 from voiceassist.config import Config
 from voiceassist.events import Event
+from voiceassist.rules.monitor import rate_limit_sps
 from voiceassist.sinks.promises import overdue
 
 __all__ = ["URGENCY", "ViewState", "RTL_LANGUAGES", "Serialized", "WithoutLevels"]
@@ -187,11 +188,9 @@ class ViewState:
         a = self._agent
         loud, base = a.get("loudness_lufs"), a.get("baseline_lufs")
         rate, calm = a.get("rate_sps"), a.get("baseline_sps")
-        # The same limit the voice monitor applies (rules/monitor.py), so the meter turns red
-        # where "slow down" would fire (without the caller-agitation mirror).
-        target = self._rate.max_sps_by_language.get(self.language, self._rate.max_sps)
-        if calm is not None:
-            target = min(target, max(self._rate.min_sps, calm * self._rate.relative_max))
+        # The voice monitor's own limit, so the meter turns red where "slow down" would fire
+        # (without the caller-agitation mirror).
+        target = rate_limit_sps(self._rate, self.language, calm)
         return {
             "over_db": None if loud is None or base is None else round(loud - base, 1),
             "limit_db": self._raise_db,

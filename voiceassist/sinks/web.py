@@ -17,10 +17,9 @@ import secrets
 import socket
 import threading
 from importlib import resources
-from typing import Any
 
 from voiceassist.config import UiConfig
-from voiceassist.errors import VoiceAssistError
+from voiceassist.errors import ConfigError, UsageError
 from voiceassist.events import Event
 from voiceassist.sinks.view import ViewState
 
@@ -36,7 +35,7 @@ try:
     from starlette.routing import Mount, Route
     from starlette.staticfiles import StaticFiles
 except ImportError:  # pragma: no cover - depends on the install
-    raise VoiceAssistError("the web view needs the web extra: pip install 'voiceassist[web]'") from None
+    raise UsageError("the web view needs the web extra: pip install 'voiceassist[web]'") from None
 
 _STATIC = resources.files("voiceassist.sinks") / "static"
 
@@ -126,7 +125,7 @@ class WebView:
             sock.bind(("127.0.0.1", ui.port))  # this machine only: never 0.0.0.0
         except OSError as e:
             sock.close()
-            raise VoiceAssistError(
+            raise ConfigError(
                 f"ui.port = {ui.port}: cannot listen on 127.0.0.1:{ui.port} ({e.strerror}); "
                 "set another port in [ui] of a --config file (0: any free port)"
             ) from None

@@ -5,12 +5,13 @@ time order; ``convert`` is the one place audio is converted to that format.
 """
 
 from voiceassist.sources.base import Clock, Source, SourceInfo, SystemClock
-from voiceassist.sources.device import DeviceSource, default_devices, list_input_devices
+from voiceassist.sources.device import DeviceSource
+from voiceassist.sources.portaudio import default_devices, list_input_devices
 from voiceassist.sources.replay import ReplaySource
-from voiceassist.sources.wav import WavSource, open_wav
+from voiceassist.sources.wav import WavSource
 
 __all__ = [
     "Clock", "Source", "SourceInfo", "SystemClock",
     "DeviceSource", "default_devices", "list_input_devices",
-    "ReplaySource", "WavSource", "open_wav",
+    "ReplaySource", "WavSource",
 ]

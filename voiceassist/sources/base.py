@@ -2,19 +2,20 @@
 
 A source converts its input at the edge (see ``convert``) and yields ``Frame``s of both
 speakers interleaved by time: at each hop, the caller's frame then the agent's (a mono
-recording has the caller only). Sources are context managers; ``close()`` releases files and
-devices.
+recording has the caller only). ``stop()``, from any thread or a signal handler, ends the
+frames after the one in hand. A live source tells ``on_device_change`` when an input device
+is lost or back. Sources are context managers; ``close()`` releases files and devices.
 """
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Iterator, Protocol
+from typing import Callable, Iterator, Protocol
 
 from voiceassist.frames import Frame, Speaker
 
-__all__ = ["SourceInfo", "Source", "Clock", "SystemClock"]
+__all__ = ["SourceInfo", "DeviceChange", "Source", "Clock", "SystemClock"]
 
 
 @dataclass(frozen=True)
@@ -29,10 +30,26 @@ class SourceInfo:
     realtime: bool = False
 
 
+@dataclass(frozen=True)
+class DeviceChange:
+    """An input device of a live call stopped (``lost_s`` is None: its ``speakers`` are heard
+    as silence until it is back), or came back after ``lost_s`` seconds of the call; ``t`` is
+    the call's audio time."""
+
+    t: float
+    device: str  # its name
+    speakers: tuple[Speaker, ...]
+    lost_s: float | None = None
+
+
 class Source(Protocol):
     info: SourceInfo
+    # Told of a device lost or back, in the thread reading ``frames()``, between frames.
+    on_device_change: Callable[[DeviceChange], None] | None
 
     def frames(self) -> Iterator[Frame]: ...
+
+    def stop(self) -> None: ...
 
     def close(self) -> None: ...
 

@@ -14,7 +14,7 @@ import soxr
 
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame, Speaker
 
-__all__ = ["to_float32", "to_int16", "to_int16_16k", "to_frames", "StreamConverter", "Framer"]
+__all__ = ["to_float32", "StreamConverter", "Framer"]
 
 log = logging.getLogger(__name__)
 
@@ -42,30 +42,6 @@ def _finite(x: np.ndarray) -> tuple[np.ndarray, bool]:
 
 def _float_to_int16(x: np.ndarray) -> np.ndarray:
     return np.clip(np.round(x * 32768.0), -32768, 32767).astype(np.int16)
-
-
-def to_int16(x: np.ndarray) -> np.ndarray:
-    """Samples (float full scale ±1, or any integer type) to int16, clipping overs; NaN/inf
-    are read as silence, with a warning."""
-    if x.dtype == np.int16:
-        return x
-    x, bad = _finite(to_float32(x))
-    if bad:
-        log.warning("audio has NaN or infinite samples; they are read as silence")
-    return _float_to_int16(x)
-
-
-def to_int16_16k(samples: np.ndarray, rate: int) -> np.ndarray:
-    """A whole signal, shape ``(n,)`` or ``(n, channels)``, to int16 at 16 kHz, same shape.
-
-    Each channel is resampled independently (soxr treats columns as channels).
-    """
-    x, bad = _finite(to_float32(samples))
-    if bad:
-        log.warning("audio has NaN or infinite samples; they are read as silence")
-    if rate != SAMPLE_RATE and len(x):
-        x = soxr.resample(x, rate, SAMPLE_RATE, quality="HQ")
-    return _float_to_int16(x)
 
 
 class StreamConverter:
@@ -137,9 +113,3 @@ class Framer:
         frame = Frame(self.speaker, self._t0 + self._emitted * HOP_SAMPLES / SAMPLE_RATE, samples.copy())
         self._emitted += 1
         return frame
-
-
-def to_frames(speaker: Speaker, samples_16k: np.ndarray, t0: float = 0.0) -> list[Frame]:
-    """One speaker's whole int16 16 kHz signal as Frames from ``t0``; the last one zero-padded."""
-    framer = Framer(speaker, t0)
-    return framer.push(samples_16k) + framer.flush()

@@ -15,18 +15,17 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from types import ModuleType
 from typing import Any, Callable, Iterator
 
 import numpy as np
 
-from voiceassist import events
 from voiceassist.errors import AudioInputError
-from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame, Speaker
-from voiceassist.sources.base import SourceInfo
+from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, SPEAKERS, Frame, Speaker
+from voiceassist.sources.base import DeviceChange, SourceInfo
 from voiceassist.sources.convert import Framer, StreamConverter
+from voiceassist.sources.portaudio import list_input_devices, plan_inputs, portaudio
 
-__all__ = ["DeviceSource", "list_input_devices", "default_devices"]
+__all__ = ["DeviceSource"]
 
 log = logging.getLogger(__name__)
 
@@ -50,65 +49,6 @@ _SILENT_S = 3.0
 # A stream that PortAudio has not closed after this long is left open: closing waits on the
 # device's driver or sound server, and one that has stopped answering never returns.
 _CLOSE_WAIT_S = 2.0
-
-
-def _sd() -> ModuleType:
-    """sounddevice, imported when a device is first needed: it loads the PortAudio library,
-    which a machine that only analyses files may not have."""
-    try:
-        import sounddevice
-    except OSError as e:  # sounddevice raises OSError when libportaudio is missing
-        raise AudioInputError(f"cannot use sound devices: {e} (install PortAudio: apt install libportaudio2)") from None
-    return sounddevice
-
-
-def list_input_devices() -> list[dict]:
-    """Input devices as PortAudio sees them: index, name, channels, samplerate, is_default."""
-    sd = _sd()
-    default_in = sd.default.device[0]
-    return [
-        {
-            "index": d["index"],
-            "name": d["name"],
-            "channels": d["max_input_channels"],
-            "samplerate": d["default_samplerate"],
-            "is_default": d["index"] == default_in,
-        }
-        for d in sd.query_devices()
-        if d["max_input_channels"] > 0
-    ]
-
-
-def _resolve(spec: str | int) -> dict:
-    devices = list_input_devices()
-    text = str(spec).strip()
-    if text.isdigit():
-        found = [d for d in devices if d["index"] == int(text)]
-    else:
-        found = [d for d in devices if d["name"] == text] or [d for d in devices if text.lower() in d["name"].lower()]
-    if len(found) == 1:
-        return found[0]
-    available = ", ".join(f"{d['index']} '{d['name']}'" for d in devices) or "none"
-    if found:
-        names = ", ".join(f"{d['index']} '{d['name']}'" for d in found)
-        raise AudioInputError(f"input device '{spec}' is ambiguous: {names}; give its index")
-    raise AudioInputError(f"unknown input device '{spec}'; input devices: {available}")
-
-
-def default_devices() -> dict[str, int]:
-    """What ``live`` uses with no device flags: the default input, as the agent's headset.
-    Maps a role to a device index."""
-    default = next((d for d in list_input_devices() if d["is_default"]), None)
-    return {} if default is None else {"agent": default["index"]}
-
-
-@dataclass
-class _Input:
-    device: dict
-    speakers: tuple[Speaker, ...]  # one per channel read
-    channels: list[int]  # which device channels, in the order of speakers
-    rate: int
-    generation: int = 0  # of the PortAudio device list ``device`` comes from
 
 
 @dataclass
@@ -140,9 +80,9 @@ class DeviceSource:
     (tests, timed sessions), or on ``stop()`` from another thread (or Ctrl-C in the reading one).
 
     A device that PortAudio stops delivering from mid-call (unplugged, its sound server gone)
-    does not end the call: ``on_event`` gets ``device.lost``, its side is heard as silence for
+    does not end the call: ``on_device_change`` is told, its side is heard as silence for
     the wall time it is gone (so call time stays wall time and the other side runs on), it is
-    looked for every ``_RETRY_S`` and when back the same call goes on (``device.restored``).
+    looked for every ``_RETRY_S`` and when back the same call goes on (told again).
     A device whose stream still runs but sends nothing for ``_SILENT_S`` (a frozen sound
     server) is reported the same way; no silence stands in for it, since such a stream sends
     the audio of the gap when it wakes. After ``device_wait_s`` without either, ``frames()``
@@ -157,11 +97,10 @@ class DeviceSource:
         max_seconds: float | None = None,
         samplerate: int | None = None,
         device_wait_s: float = 300.0,
-        on_event: Callable[[dict], None] | None = None,
     ):
         if caller_channel not in (0, 1):
             raise AudioInputError(f"--caller-channel {caller_channel}: a stereo device's caller channel is 0 or 1")
-        self._inputs = self._plan(caller_device, agent_device, caller_channel, samplerate)
+        self._inputs = plan_inputs(caller_device, agent_device, caller_channel, samplerate)
         self._max_frames = None if max_seconds is None else int(np.ceil(max_seconds * SAMPLE_RATE / HOP_SAMPLES))
         self._queue: queue.Queue = queue.Queue(maxsize=int(_QUEUE_S / _BLOCK_S) * len(self._inputs))
         self._streams: list = [None] * len(self._inputs)  # per input; None while its device is lost
@@ -169,7 +108,7 @@ class DeviceSource:
         self._left_open = False  # a stream that would not close was left open (_drop_stream)
         self._wait_s = device_wait_s
         self._stop = threading.Event()
-        self.on_event = on_event  # gets device.lost / device.restored, in the reading thread
+        self.on_device_change: Callable[[DeviceChange], None] | None = None
         self.status_flags = 0  # PortAudio overflow reports seen by the callbacks, logged at close
         self.dropped_blocks = 0  # blocks the reader was too far behind to take, logged at close
         speakers = {s for i in self._inputs for s in i.speakers}
@@ -177,46 +116,10 @@ class DeviceSource:
             name=" + ".join(f"{i.device['name']} ({'/'.join(i.speakers)})" for i in self._inputs),
             sample_rate_in=self._inputs[0].rate,
             channels=len(speakers),
-            speakers=tuple(s for s in ("caller", "agent") if s in speakers),
+            speakers=tuple(s for s in SPEAKERS if s in speakers),
             duration_s=None,
             realtime=True,
         )
-
-    @staticmethod
-    def _plan(caller_device, agent_device, caller_channel, samplerate) -> list[_Input]:
-        sd = _sd()
-
-        def rate_of(device: dict, channels: int) -> int:
-            if samplerate is not None:
-                return samplerate
-            try:
-                sd.check_input_settings(
-                    device=device["index"], channels=channels, samplerate=SAMPLE_RATE, dtype="int16"
-                )
-                return SAMPLE_RATE
-            except sd.PortAudioError:  # the device does not do 16 kHz; soxr converts from its own rate
-                return int(device["samplerate"])
-
-        if caller_device is None and agent_device is None:
-            default = default_devices()
-            if not default:
-                raise AudioInputError("no input device found; connect one, or list them with: voiceassist devices")
-            agent_device = default["agent"]
-        caller = None if caller_device is None else _resolve(caller_device)
-        agent = None if agent_device is None else _resolve(agent_device)
-        if caller is not None and agent is not None and caller["index"] == agent["index"]:
-            if caller["channels"] < 2:
-                raise AudioInputError(
-                    f"input device '{caller['name']}' has one channel; it cannot carry both caller and agent"
-                )
-            channels = [caller_channel, 1 - caller_channel]
-            return [_Input(caller, ("caller", "agent"), channels, rate_of(caller, 2))]
-        inputs = []
-        if caller is not None:
-            inputs.append(_Input(caller, ("caller",), [0], rate_of(caller, 1)))
-        if agent is not None:
-            inputs.append(_Input(agent, ("agent",), [0], rate_of(agent, 1)))
-        return inputs
 
     def _open(self, n: int) -> Any:
         """Input ``n``'s stream, open but not started (raises ``PortAudioError``)."""
@@ -231,7 +134,7 @@ class DeviceSource:
                 self.status_flags += 1
             self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy()))
 
-        stream = _sd().InputStream(
+        stream = portaudio().InputStream(
             device=inp.device["index"],
             channels=max(inp.channels) + 1,
             samplerate=inp.rate,
@@ -243,7 +146,7 @@ class DeviceSource:
         return stream
 
     def _start(self) -> None:
-        sd = _sd()
+        sd = portaudio()
         for n, inp in enumerate(self._inputs):
             try:
                 self._open(n)
@@ -260,7 +163,7 @@ class DeviceSource:
         python-sounddevice #125 advises; it would also stop running streams) and the device is
         looked up again by name, since it may come back under another index. While the other
         side's device runs, only the index known from before is tried."""
-        sd = _sd()
+        sd = portaudio()
         inp = self._inputs[n]
         try:
             # (not after a stream was left open: Pa_Terminate would wait for it to close)
@@ -292,15 +195,15 @@ class DeviceSource:
             log.warning("input device '%s' did not close within %g s (its driver or sound server is not "
                         "answering); left open", self._inputs[n].device["name"], _CLOSE_WAIT_S)
             # PortAudio's exit handler would close it again, and wait as long
-            atexit.unregister(_sd()._exit_handler)
+            atexit.unregister(portaudio()._exit_handler)
 
     def stop(self) -> None:
         """Ends ``frames()`` after the block in hand; safe to call from any thread."""
         self._stop.set()
 
-    def _emit(self, event: dict) -> None:
-        if self.on_event is not None:
-            self.on_event(event)
+    def _tell(self, change: DeviceChange) -> None:
+        if self.on_device_change is not None:
+            self.on_device_change(change)
 
     def frames(self) -> Iterator[Frame]:
         self._start()
@@ -398,8 +301,7 @@ class DeviceSource:
             if not was_silent:  # a silent device that then stops has been reported
                 # stamped with the audio time the call has reached (not what the device had
                 # sent, some of it still on its way to the pipeline): the log stays in time order
-                self._emit(events.device_lost(t_reached(), device=inp.device["name"],
-                                              speakers=list(inp.speakers)))
+                self._tell(DeviceChange(t_reached(), inp.device["name"], inp.speakers))
         for n, since in silent.items():
             if now - since >= self._wait_s:
                 name = self._inputs[n].device["name"]
@@ -432,7 +334,7 @@ class DeviceSource:
     def _restored(self, n: int, lost_s: float, t: float) -> None:
         inp = self._inputs[n]
         log.warning("input device '%s' is back after %.1f s; the call goes on", inp.device["name"], lost_s)
-        self._emit(events.device_restored(t, device=inp.device["name"], speakers=list(inp.speakers), lost_s=lost_s))
+        self._tell(DeviceChange(t, inp.device["name"], inp.speakers, lost_s))
 
     def _close_streams(self) -> None:
         for n in range(len(self._streams)):

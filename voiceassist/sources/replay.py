@@ -25,6 +25,7 @@ class ReplaySource:
         self.info = dataclasses.replace(source.info, realtime=True)
         self.started_at: float | None = None  # clock time of call time 0
         self._stop = threading.Event()
+        self.on_device_change = None  # a recording has no device to lose
 
     def frames(self) -> Iterator[Frame]:
         self.started_at = self._clock.now()

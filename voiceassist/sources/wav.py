@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from pathlib import Path
 from typing import Iterator
 
@@ -16,11 +17,11 @@ import numpy as np
 import soundfile as sf
 
 from voiceassist.errors import AudioInputError
-from voiceassist.frames import Frame, Speaker
+from voiceassist.frames import SPEAKERS, Frame, Speaker
 from voiceassist.sources.base import SourceInfo
 from voiceassist.sources.convert import Framer, StreamConverter
 
-__all__ = ["WavSource", "open_wav"]
+__all__ = ["WavSource"]
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +97,7 @@ class WavSource:
             )
         order = [caller_channel, 1 - caller_channel] if channels == 2 else [0]
         self._order = order
-        self._speakers: tuple[Speaker, ...] = ("caller", "agent")[:channels]
+        self._speakers: tuple[Speaker, ...] = SPEAKERS[:channels]
         self.info = SourceInfo(
             name=str(self._path),
             sample_rate_in=self._file.samplerate,
@@ -104,6 +105,8 @@ class WavSource:
             speakers=self._speakers,
             duration_s=self._file.frames / self._file.samplerate,
         )
+        self.on_device_change = None  # a file has no device to lose
+        self._stop = threading.Event()
 
     def frames(self) -> Iterator[Frame]:
         converter = StreamConverter(self._file.samplerate, self.info.channels)
@@ -122,8 +125,12 @@ class WavSource:
                 for i, f in enumerate(framers):
                     per_speaker[i] += f.flush()
             yield from _interleave(per_speaker)
-            if last:
+            if last or self._stop.is_set():
                 return
+
+    def stop(self) -> None:
+        """Ends ``frames()`` after the block in hand; safe to call from any thread."""
+        self._stop.set()
 
     def close(self) -> None:
         self._file.close()
@@ -140,6 +147,3 @@ def _interleave(per_speaker: list[list[Frame]]) -> Iterator[Frame]:
     for hop in zip(*per_speaker):
         yield from hop
 
-
-def open_wav(path: str | Path, caller_channel: int = 0) -> WavSource:
-    return WavSource(path, caller_channel)

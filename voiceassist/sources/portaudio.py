@@ -1,0 +1,109 @@
+"""PortAudio's input devices (through sounddevice): which there are, which one a name or
+index means, and how a call's sides are laid over them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from types import ModuleType
+
+from voiceassist.errors import AudioInputError
+from voiceassist.frames import SAMPLE_RATE, SPEAKERS, Speaker
+
+__all__ = ["portaudio", "list_input_devices", "find_input", "default_devices", "Input", "plan_inputs"]
+
+
+def portaudio() -> ModuleType:
+    """sounddevice, imported when a device is first needed: it loads the PortAudio library,
+    which a machine that only analyses files may not have."""
+    try:
+        import sounddevice
+    except OSError as e:  # sounddevice raises OSError when libportaudio is missing
+        raise AudioInputError(f"cannot use sound devices: {e} (install PortAudio: apt install libportaudio2)") from None
+    return sounddevice
+
+
+def list_input_devices() -> list[dict]:
+    """Input devices as PortAudio sees them: index, name, channels, samplerate, is_default."""
+    sd = portaudio()
+    default_in = sd.default.device[0]
+    return [
+        {
+            "index": d["index"],
+            "name": d["name"],
+            "channels": d["max_input_channels"],
+            "samplerate": d["default_samplerate"],
+            "is_default": d["index"] == default_in,
+        }
+        for d in sd.query_devices()
+        if d["max_input_channels"] > 0
+    ]
+
+
+def find_input(spec: str | int) -> dict:
+    devices = list_input_devices()
+    text = str(spec).strip()
+    if text.isdigit():
+        found = [d for d in devices if d["index"] == int(text)]
+    else:
+        found = [d for d in devices if d["name"] == text] or [d for d in devices if text.lower() in d["name"].lower()]
+    if len(found) == 1:
+        return found[0]
+    available = ", ".join(f"{d['index']} '{d['name']}'" for d in devices) or "none"
+    if found:
+        names = ", ".join(f"{d['index']} '{d['name']}'" for d in found)
+        raise AudioInputError(f"input device '{spec}' is ambiguous: {names}; give its index")
+    raise AudioInputError(f"unknown input device '{spec}'; input devices: {available}")
+
+
+def default_devices() -> dict[str, int]:
+    """What ``live`` uses with no device flags: the default input, as the agent's headset.
+    Maps a role to a device index."""
+    default = next((d for d in list_input_devices() if d["is_default"]), None)
+    return {} if default is None else {"agent": default["index"]}
+
+
+@dataclass
+class Input:
+    device: dict
+    speakers: tuple[Speaker, ...]  # one per channel read
+    channels: list[int]  # which device channels, in the order of speakers
+    rate: int
+    generation: int = 0  # of the PortAudio device list ``device`` comes from
+
+
+def plan_inputs(caller_device, agent_device, caller_channel: int, samplerate: int | None) -> list[Input]:
+    """Which devices and channels carry which side (see ``DeviceSource``), and the rate each
+    opens at: ``samplerate`` if given, else 16 kHz if the device accepts it, else its own."""
+    sd = portaudio()
+
+    def rate_of(device: dict, channels: int) -> int:
+        if samplerate is not None:
+            return samplerate
+        try:
+            sd.check_input_settings(
+                device=device["index"], channels=channels, samplerate=SAMPLE_RATE, dtype="int16"
+            )
+            return SAMPLE_RATE
+        except sd.PortAudioError:  # the device does not do 16 kHz; soxr converts from its own rate
+            return int(device["samplerate"])
+
+    if caller_device is None and agent_device is None:
+        default = default_devices()
+        if not default:
+            raise AudioInputError("no input device found; connect one, or list them with: voiceassist devices")
+        agent_device = default["agent"]
+    caller = None if caller_device is None else find_input(caller_device)
+    agent = None if agent_device is None else find_input(agent_device)
+    if caller is not None and agent is not None and caller["index"] == agent["index"]:
+        if caller["channels"] < 2:
+            raise AudioInputError(
+                f"input device '{caller['name']}' has one channel; it cannot carry both caller and agent"
+            )
+        channels = [caller_channel, 1 - caller_channel]
+        return [Input(caller, SPEAKERS, channels, rate_of(caller, 2))]
+    inputs = []
+    if caller is not None:
+        inputs.append(Input(caller, ("caller",), [0], rate_of(caller, 1)))
+    if agent is not None:
+        inputs.append(Input(agent, ("agent",), [0], rate_of(agent, 1)))
+    return inputs
