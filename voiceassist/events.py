@@ -17,7 +17,7 @@ from voiceassist.transcripts import Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "Kind", "KINDS", "MONITOR_KINDS", "read_events", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase",
+    "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase", "clock",
 ]
 
 Event = dict[str, Any]
@@ -185,6 +185,12 @@ def heard_phrase(reason: str) -> str | None:
     """The words a prompt quotes as heard, or None (voice-monitor prompts quote nothing)."""
     m = _QUOTED.search(reason)
     return next(g for g in m.groups() if g) if m else None
+
+
+def clock(seconds: float) -> str:
+    """An audio time as people read it on a call's timeline: ``01:05.3``."""
+    m, s = divmod(max(0.0, float(seconds)), 60)
+    return f"{int(m):02d}:{s:04.1f}"
 
 
 def dumps(event: Event) -> str:

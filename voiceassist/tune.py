@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 from voiceassist import cache
 from voiceassist.config import Config, analysis_changes, value_of
 from voiceassist.errors import ConfigError, InputError
+from voiceassist.events import clock
 from voiceassist.pipeline import replay_analysis
 from voiceassist.sinks.memory import ListSink
 
@@ -129,18 +130,14 @@ def compare(calls: list[Path], current: Config, candidate: Config,
     return results
 
 
-def _clock(t: float) -> str:
-    return f"{int(t // 60)}:{t % 60:04.1f}"
-
-
 def report(results: list[CallDiff]) -> list[str]:
     """The comparison as lines of text: per call, then the totals per kind. Deterministic."""
     lines = []
     for r in results:
         changes = (
-            [(s.t, f"  + {_clock(s.t):>7} {s.kind}  ({s.reason})") for s in r.appear]
-            + [(s.t, f"  - {_clock(s.t):>7} {s.kind}  ({s.reason})") for s in r.disappear]
-            + [(a.t, f"  ~ {_clock(a.t):>7} {a.kind} → {_clock(b.t)}") for a, b in r.moved]
+            [(s.t, f"  + {clock(s.t):>7} {s.kind}  ({s.reason})") for s in r.appear]
+            + [(s.t, f"  - {clock(s.t):>7} {s.kind}  ({s.reason})") for s in r.disappear]
+            + [(a.t, f"  ~ {clock(a.t):>7} {a.kind} → {clock(b.t)}") for a, b in r.moved]
         )
         lines.append(f"{r.call.name}: {len(r.appear)} appear, {len(r.disappear)} disappear, {len(r.moved)} move, "
                      f"{len(r.unchanged)} unchanged")

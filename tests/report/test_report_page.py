@@ -11,7 +11,7 @@ import pytest
 from selenium.webdriver.common.by import By
 
 from voiceassist.events import heard_phrase
-from voiceassist.report.call import clock
+from voiceassist.events import clock
 
 from report_helpers import read_jsonl, voiceassist
 

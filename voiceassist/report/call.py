@@ -15,11 +15,10 @@ from typing import Iterable
 
 from voiceassist import events
 from voiceassist.errors import InputError, VoiceAssistError
-from voiceassist.events import Event, heard_phrase, read_events
+from voiceassist.events import MONITOR_KINDS, Event, clock, heard_phrase, read_events
 
 from voiceassist.redact import redact_events
 from voiceassist.rules.matching import tokens
-from voiceassist.events import MONITOR_KINDS
 
 __all__ = ["Prompt", "Promise", "Segment", "Utterance", "Call", "build_call", "load_call", "heard_phrase", "clock"]
 
@@ -27,11 +26,6 @@ __all__ = ["Prompt", "Promise", "Segment", "Utterance", "Call", "build_call", "l
 # seconds after (a Whisper decode); its words are looked for in utterances this close to it.
 _NEAR_S = 20.0
 _VALID = "a report reads the JSON lines written by voiceassist analyze --events"
-
-
-def clock(seconds: float) -> str:
-    m, s = divmod(max(0.0, float(seconds)), 60)
-    return f"{int(m):02d}:{s:04.1f}"
 
 
 @dataclass

@@ -16,7 +16,9 @@ from matplotlib import rcParams
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
-from voiceassist.report.call import Call, clock
+from voiceassist.events import clock
+from voiceassist.frames import SPEAKERS
+from voiceassist.report.call import Call
 
 __all__ = ["timeline_svg", "COLORS"]
 
@@ -48,15 +50,15 @@ def timeline_svg(call: Call) -> str:
     ratios = [1, 3, 3] if has_levels else [1]
     axes = fig.subplots(len(ratios), 1, sharex=True, gridspec_kw={"height_ratios": ratios}, squeeze=False)[:, 0]
     turns = axes[0]
-    for row, speaker in enumerate(("caller", "agent")):
+    for row, speaker in enumerate(SPEAKERS):
         spans = [(u.start, max(u.end - u.start, 0.05)) for u in call.utterances if u.speaker == speaker]
         bars = turns.broken_barh(spans, (row - 0.35, 0.7), color=COLORS[speaker])
         bars.set_gid(f"turns-{speaker}")
-    turns.set_yticks([0, 1], ["caller", "agent"])
+    turns.set_yticks([0, 1], list(SPEAKERS))
     turns.set_ylim(1.6, -0.6)
     if has_levels:
         loud, rate = axes[1], axes[2]
-        for speaker in ("caller", "agent"):
+        for speaker in SPEAKERS:
             color = COLORS[speaker]
             loud.plot(*_series(call, speaker, "loudness_lufs", True), color=color, lw=1.4, label=speaker, gid=f"loudness-{speaker}")
             loud.plot(*_series(call, speaker, "baseline_lufs", False), color=color, lw=1, ls="--", label=f"{speaker} baseline", gid=f"baseline-{speaker}")

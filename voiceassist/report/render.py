@@ -15,8 +15,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from voiceassist.errors import InputError, OutputError, UsageError
-from voiceassist.events import Event
-from voiceassist.report.call import Call, build_call, clock, load_call
+from voiceassist.events import Event, clock
+from voiceassist.report.call import Call, build_call, load_call
 from voiceassist.report.plot import COLORS, timeline_svg
 
 __all__ = ["collect", "check_output", "render_call", "render_team", "write_call", "write_reports", "FIXES"]

@@ -25,7 +25,7 @@ from rich.panel import Panel
 from rich.rule import Rule
 from rich.text import Text
 
-from voiceassist.events import Event
+from voiceassist.events import Event, clock
 from voiceassist.sinks.view import ViewState
 
 __all__ = ["TerminalView", "render"]
@@ -36,11 +36,6 @@ _DRAWN_KEPT = 10_000  # redraws remembered for benchmarks (17 min at 10 a second
 _LOG_KEPT = 1_000  # log records held back while the panel is up (a shift of warnings is bounded)
 _URGENCY_STYLE = {"urgent": "bold white on red", "advice": "bold black on yellow", "info": "bold white on blue"}
 KEYS_HELP = "d dismiss · 1-3 line used · q quit"
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(seconds, 60)
-    return f"{int(m):02d}:{s:04.1f}"
 
 
 def _para(text: str, width: int, rtl: bool, style: str = "") -> Text:
@@ -140,7 +135,7 @@ def render(snap: dict[str, Any], width: int = 80, log_line: str | None = None) -
     if log_line:
         parts.append(Rule(style="dim"))
         parts.append(Text(textwrap.shorten(log_line, inner * 2, placeholder=" …"), style="yellow"))
-    title = f"voiceassist · {_clock(snap['t'])}" + (" · ended" if snap["ended"] else "")
+    title = f"voiceassist · {clock(snap['t'])}" + (" · ended" if snap["ended"] else "")
     return Panel(Group(*parts), title=title, title_align="left", subtitle=KEYS_HELP, subtitle_align="left", width=width)
 
 

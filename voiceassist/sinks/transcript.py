@@ -6,16 +6,11 @@ from __future__ import annotations
 from rich.console import Console
 from rich.markup import escape
 
-from voiceassist.events import Event
+from voiceassist.events import Event, clock
 
 __all__ = ["TranscriptPrinter"]
 
 _STYLE = {"caller": "bold cyan", "agent": "bold green"}
-
-
-def _clock(seconds: float) -> str:
-    m, s = divmod(seconds, 60)
-    return f"{int(m):02d}:{s:04.1f}"
 
 
 class TranscriptPrinter:
@@ -32,20 +27,20 @@ class TranscriptPrinter:
         elif kind == "transcript.final":
             speaker = event["speaker"]
             self._console.print(
-                f"[dim]{_clock(event['start'])}[/dim] [{_STYLE[speaker]}]{speaker:>6}[/]  {escape(event['text'])}",
+                f"[dim]{clock(event['start'])}[/dim] [{_STYLE[speaker]}]{speaker:>6}[/]  {escape(event['text'])}",
                 soft_wrap=True,
             )
         elif kind == "prompt.shown":
-            line = f"[dim]{_clock(event['t'])}[/dim]   [bold yellow]▶ {escape(event['text'])}[/]  [dim]({escape(event['reason'])})[/dim]"
+            line = f"[dim]{clock(event['t'])}[/dim]   [bold yellow]▶ {escape(event['text'])}[/]  [dim]({escape(event['reason'])})[/dim]"
             for suggestion in event["suggestions"][:2]:
                 line += f"\n{'':14}[yellow]“{escape(suggestion)}”[/]"
             self._console.print(line, soft_wrap=True)
         elif kind == "callback.promised":
             said = event.get("due_said")
             due = "no time agreed" if said == "vague" else " = ".join(x for x in (said, event["due"]) if x) or "no time agreed"
-            self._console.print(f"[dim]{_clock(event['t'])}[/dim]   [bold magenta]⏰ call-back promised[/] [dim]({due})[/dim]")
+            self._console.print(f"[dim]{clock(event['t'])}[/dim]   [bold magenta]⏰ call-back promised[/] [dim]({due})[/dim]")
         elif kind == "call.ended":
-            self._console.print(f"[dim]call ended at {_clock(event['duration'])}[/dim]")
+            self._console.print(f"[dim]call ended at {clock(event['duration'])}[/dim]")
 
     def close(self) -> None:
         pass
