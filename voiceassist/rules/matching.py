@@ -104,6 +104,7 @@ class Tokens:
     stems: tuple[str, ...]
     starts: tuple[int, ...] = (0,)  # index of each sentence's first word
     asks: tuple[int, ...] = ()  # starts of the sentences that end with a question mark
+    tells: tuple[int, ...] = ()  # ... and of those that end with a full stop or "!": statements
 
     @property
     def folded(self) -> tuple[str, ...]:
@@ -127,16 +128,20 @@ def tokens(text: str, language: str) -> Tokens:
     words: list[str] = []
     starts: list[int] = []
     asks: list[int] = []
+    tells: list[int] = []
     for sentence in _SENTENCE.findall(text) or [text]:
         part = _words(sentence, language)
         if not part:
             continue
         starts.append(len(words))
-        if sentence.rstrip().endswith(("?", "؟")):
+        end = sentence.rstrip()
+        if end.endswith(("?", "؟")):
             asks.append(len(words))
+        elif end.endswith((".", "!")) and not end.endswith(".."):  # "…" / "..." is cut off, not told
+            tells.append(len(words))
         words += part
     stems = tuple(w if w == "{name}" else fold(s) for w, s in zip(words, _stemmer(language).stemWords(words)))
-    return Tokens(tuple(words), stems, tuple(starts) or (0,), tuple(asks))
+    return Tokens(tuple(words), stems, tuple(starts) or (0,), tuple(asks), tuple(tells))
 
 
 @dataclass(frozen=True)

@@ -115,6 +115,9 @@ class TriggerEngine:
             elif intent == "agent_sorry":
                 matches = [m for m in matches if self._bare(t, m)]
             elif intent == "agent_question":
+                # A sentence the recogniser closed with a full stop was said as a statement,
+                # whatever its words ("I will send you…", "that is the courier's fault").
+                matches = [m for m in matches if t.sentence(m.first).start not in t.tells]
                 matches += [Match(_QUESTION_MARK, 100.0, s.start, s.stop - 1) for a in t.asks
                             if len(s := t.sentence(a)) >= _QUESTION_MIN_WORDS]
             if matches and self._unless[intent]:
