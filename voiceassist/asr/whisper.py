@@ -17,6 +17,7 @@ decode runs (the interim schedule bounds how often that happens).
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,7 @@ import numpy as np
 from voiceassist.analysis.vad import Endpointer
 from voiceassist.transcripts import Transcript, Word
 from voiceassist.errors import ModelError
-from voiceassist.frames import HOP_MS, Frame, Speaker
+from voiceassist.frames import HOP_MS, SAMPLE_RATE, Frame, Speaker
 
 __all__ = ["WhisperEngine", "WhisperRecognizer", "load_whisper_model"]
 
@@ -38,6 +39,24 @@ _PAD_S = 0.2
 # model thinks there is no speech and is unsure of the text it made up.
 _NO_SPEECH_THRESHOLD = 0.6
 _LOG_PROB_THRESHOLD = -1.0
+# ... and a decode whose text gzips smaller than this ratio repeats itself (the same rule).
+_MAX_COMPRESSION_RATIO = 2.4
+# A phrase of up to this many words said three times running is a decode looping.
+_REPEAT_MAX_N = 4
+# An interim decode also runs when the speaker pauses this long inside an utterance (before
+# the endpoint's 0.5 s: a phrase has just ended), if this much speech is new since the last.
+_PAUSE_DECODE_MS = 200
+_PAUSE_MIN_SPEECH_S = 0.3
+# Short-window decoding: the output is capped at this many tokens, plus this many per second
+# of audio (fast speech is ~4 tokens/s; the cap stops a loop long before Whisper's 448).
+_CAP_TOKENS = 10
+_CAP_TOKENS_PER_S = 6.0
+# Whisper's encoder window: 30 s of 10 ms log-mel frames.
+_FRAMES_PER_S = 100
+_WINDOW_FRAMES = 30 * _FRAMES_PER_S
+# faster-whisper's defaults for which punctuation joins the word before or after it.
+_PREPEND = "\"'“¿([{-"
+_APPEND = "\"'.。,，!！?？:：”)]}、"
 
 
 def load_whisper_model(path: Path, name: str, compute_type: str = "int8", cpu_threads: int = 2):
@@ -67,6 +86,7 @@ class WhisperRecognizer:
         self._preroll: list[Frame] = []
         self._utterance: list[Frame] = []
         self._speech_since_decode = 0.0
+        self._pause_hops = 0  # unvoiced frames since the last voiced one of the utterance
         self._interim_s = cfg.whisper.interim_s
         # Cleared by a live runner that has fallen behind: then only finals are decoded.
         self.interim_enabled = True
@@ -88,9 +108,16 @@ class WhisperRecognizer:
             self._utterance.append(frame)
             if voiced:
                 self._speech_since_decode += HOP_MS / 1000
+                self._pause_hops = 0
+            else:
+                self._pause_hops += 1
+            # An interim decode every interim_s of speech, and at a pause inside the utterance
+            # (where a phrase has just ended) once some speech is new since the last one.
+            due = self._speech_since_decode >= self._interim_s or (
+                self._pause_hops == _PAUSE_DECODE_MS // HOP_MS and self._speech_since_decode >= _PAUSE_MIN_SPEECH_S)
             if len(self._utterance) >= self._max_frames:
                 out += self._end_utterance(decode=True, until=frame.end)
-            elif self._interim_s and self.interim_enabled and self._speech_since_decode >= self._interim_s:
+            elif self._interim_s and self.interim_enabled and due:
                 self._speech_since_decode = 0.0
                 out += self._decode(self._utterance, final=False)
         elif not boundaries:
@@ -133,13 +160,62 @@ class WhisperEngine:
         self.vad_aggressiveness = vad_aggressiveness
         w = asr_cfg.whisper
         self._model = load_whisper_model(Path(model_dir), self.model, w.compute_type, w.cpu_threads)
+        from faster_whisper.tokenizer import Tokenizer
+        from faster_whisper.transcribe import get_suppressed_tokens
+
+        self._tokenizer = Tokenizer(self._model.hf_tokenizer, True, task="transcribe", language=language)
+        self._suppressed = get_suppressed_tokens(self._tokenizer, [-1])
 
     def recognizer(self, speaker: Speaker) -> WhisperRecognizer:
         return WhisperRecognizer(self, speaker)
 
     def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str]:
         """Words (in call time: ``offset`` is the call time of ``audio[0]``) and text of one
-        utterance of 16 kHz float32 audio; ``([], "")`` when Whisper hears no speech."""
+        utterance of 16 kHz float32 audio; ``([], "")`` when Whisper hears no speech.
+
+        The encoder runs over the utterance and ``window_pad_s`` of silence, not over Whisper's
+        30 s window, with the output capped near the words that much audio can hold; an output
+        that looks degenerate (repetitive, improbable, cut at the cap) is decoded again over
+        the full window."""
+        if self.asr_cfg.whisper.window_pad_s > 0:
+            decoded = self._short_window(audio, offset)
+            if decoded is not None:
+                return decoded
+        return self._full_window(audio, offset)
+
+    def _short_window(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str] | None:
+        from faster_whisper.transcribe import merge_punctuations
+
+        model, tokenizer = self._model, self._tokenizer
+        features = model.feature_extractor(audio)
+        content = features.shape[-1] - 1
+        # The padding is the log-mel of silence as faster-whisper pads its 30 s window (zeros).
+        frames = min(_WINDOW_FRAMES, content + round(self.asr_cfg.whisper.window_pad_s * _FRAMES_PER_S))
+        features = np.pad(features[:, :content], ((0, 0), (0, frames - content)))
+        encoded = model.encode(features)
+        prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+        cap = round(_CAP_TOKENS + _CAP_TOKENS_PER_S * len(audio) / SAMPLE_RATE)
+        result = model.model.generate(
+            encoded, [prompt], beam_size=self.asr_cfg.whisper.beam_size, max_length=len(prompt) + cap,
+            return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=self._suppressed,
+        )[0]
+        ids = result.sequences_ids[0]
+        tokens = [t for t in ids if t < tokenizer.eot]
+        avg_logprob = result.scores[0] * len(ids) / (len(ids) + 1)  # as faster-whisper recovers it
+        if result.no_speech_prob > _NO_SPEECH_THRESHOLD and avg_logprob < _LOG_PROB_THRESHOLD:
+            return [], ""
+        text = tokenizer.decode(tokens).strip()
+        if _degenerate(text, avg_logprob) or len(ids) >= cap:
+            log.debug("short-window decode degenerate (%r, avg log-prob %.2f); decoding the full window", text, avg_logprob)
+            return None
+        alignment = model.find_alignment(tokenizer, [tokens], encoded, frames)[0] if tokens else []
+        merge_punctuations(alignment, _PREPEND, _APPEND)
+        duration = len(audio) / SAMPLE_RATE
+        words = [self._word(w["word"], w["start"], w["end"], w["probability"], offset, duration)
+                 for w in alignment if w["word"].strip()]
+        return words, text
+
+    def _full_window(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str]:
         segments, _ = self._model.transcribe(
             audio,
             language=self.language,
@@ -153,7 +229,7 @@ class WhisperEngine:
             no_speech_threshold=_NO_SPEECH_THRESHOLD,
             log_prob_threshold=_LOG_PROB_THRESHOLD,
         )
-        duration = len(audio) / 16_000
+        duration = len(audio) / SAMPLE_RATE
         words: list[Word] = []
         texts: list[str] = []
         for seg in segments:
@@ -161,9 +237,27 @@ class WhisperEngine:
                 texts.append(seg.text.strip())
             for w in seg.words or []:
                 if w.word.strip():
-                    # Whisper's word times come from cross-attention and can overshoot the
-                    # audio by a few tens of ms; the utterance's own span is the truth.
-                    s = offset + min(max(w.start, 0.0), duration)
-                    e = offset + min(max(w.end, w.start, 0.0), duration)
-                    words.append(Word(w.word.strip(), round(s, 3), round(e, 3), round(w.probability, 3)))
+                    words.append(self._word(w.word, w.start, w.end, w.probability, offset, duration))
         return words, " ".join(texts)
+
+    @staticmethod
+    def _word(text: str, start: float, end: float, probability: float, offset: float, duration: float) -> Word:
+        # Whisper's word times come from cross-attention and can overshoot the audio by a few
+        # tens of ms; the utterance's own span is the truth.
+        s = offset + min(max(start, 0.0), duration)
+        e = offset + min(max(end, start, 0.0), duration)
+        return Word(text.strip(), round(s, 3), round(e, 3), round(probability, 3))
+
+
+def _degenerate(text: str, avg_logprob: float) -> bool:
+    """Output of a decode gone wrong: improbable, or repeating itself (Whisper's own
+    compression-ratio rule, or a short phrase said three times running: "I'm sorry" x25)."""
+    from faster_whisper.transcribe import get_compression_ratio
+
+    if avg_logprob < _LOG_PROB_THRESHOLD or get_compression_ratio(text) > _MAX_COMPRESSION_RATIO:
+        return True
+    words = re.findall(r"\w+", text.lower())
+    return any(
+        words[i : i + n] == words[i + n : i + 2 * n] == words[i + 2 * n : i + 3 * n]
+        for n in range(1, _REPEAT_MAX_N + 1) for i in range(len(words) - 3 * n + 1)
+    )

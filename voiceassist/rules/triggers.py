@@ -161,6 +161,10 @@ class TriggerEngine:
         found = self.intents(speaker, t)
         if event["type"] == "transcript.partial":
             found.pop("agent_callback", None)  # a promise's time may come at its end: wait for the final
+            if "name" in found and found["name"].last == len(t.words) - 1:
+                # A partial's last word may be one cut off mid-word ("this is ready" of "this is
+                # ridiculous"): a name there waits for the next decode.
+                del found["name"]
         new = {i: m for i, m in found.items() if i not in self._fired[speaker]}
         self._fired[speaker] |= set(new)
         if event["type"] == "transcript.final":
