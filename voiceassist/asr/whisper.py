@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,9 @@ _LOG_PROB_THRESHOLD = -1.0
 _MAX_COMPRESSION_RATIO = 2.4
 # A phrase of up to this many words said three times running is a decode looping.
 _REPEAT_MAX_N = 4
+# A word ends at most this long after the last voiced frame (webrtcvad's frames miss the tail
+# of a soft final consonant by about this much).
+_OVERHANG_S = 0.1
 # An interim decode also runs when the speaker pauses this long inside an utterance (before
 # the endpoint's 0.5 s: a phrase has just ended), if this much speech is new since the last.
 _PAUSE_DECODE_MS = 200
@@ -87,6 +91,7 @@ class WhisperRecognizer:
         self._utterance: list[Frame] = []
         self._speech_since_decode = 0.0
         self._pause_hops = 0  # unvoiced frames since the last voiced one of the utterance
+        self._voiced_end = 0.0  # call time the last voiced frame ended
         self._interim_s = cfg.whisper.interim_s
         # Cleared by a live runner that has fallen behind: then only finals are decoded.
         self.interim_enabled = True
@@ -109,6 +114,7 @@ class WhisperRecognizer:
             if voiced:
                 self._speech_since_decode += HOP_MS / 1000
                 self._pause_hops = 0
+                self._voiced_end = frame.end
             else:
                 self._pause_hops += 1
             # An interim decode every interim_s of speech, and at a pause inside the utterance
@@ -142,6 +148,10 @@ class WhisperRecognizer:
         words, text = self._engine.transcribe(audio, start)
         if not text:
             return []
+        # Cross-attention can stretch the last word over the silence after it; where the
+        # speech ended is what voice activity says.
+        limit = round(self._voiced_end + _OVERHANG_S, 3)
+        words = [w if w.end <= limit else replace(w, start=min(w.start, limit), end=limit) for w in words]
         if words:
             start, end = words[0].start, words[-1].end
         return [Transcript(self._speaker, text, start, end, tuple(words), final=final, t=self._t)]
@@ -184,8 +194,6 @@ class WhisperEngine:
         return self._full_window(audio, offset)
 
     def _short_window(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str] | None:
-        from faster_whisper.transcribe import merge_punctuations
-
         model, tokenizer = self._model, self._tokenizer
         features = model.feature_extractor(audio)
         content = features.shape[-1] - 1
@@ -208,11 +216,14 @@ class WhisperEngine:
         if _degenerate(text, avg_logprob) or len(ids) >= cap:
             log.debug("short-window decode degenerate (%r, avg log-prob %.2f); decoding the full window", text, avg_logprob)
             return None
-        alignment = model.find_alignment(tokenizer, [tokens], encoded, frames)[0] if tokens else []
-        merge_punctuations(alignment, _PREPEND, _APPEND)
         duration = len(audio) / SAMPLE_RATE
+        # faster-whisper's own word timing (cross-attention alignment, then its rules for words
+        # stretched over a pause), on the window this decode encoded.
+        segment = {"seek": 0, "start": 0.0, "end": duration, "tokens": tokens}
+        if tokens:
+            model.add_word_timestamps([[segment]], tokenizer, encoded, content, _PREPEND, _APPEND, 0.0)
         words = [self._word(w["word"], w["start"], w["end"], w["probability"], offset, duration)
-                 for w in alignment if w["word"].strip()]
+                 for w in segment.get("words", []) if w["word"].strip()]
         return words, text
 
     def _full_window(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str]:
