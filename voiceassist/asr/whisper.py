@@ -1,17 +1,18 @@
 """Whisper (faster-whisper, CTranslate2 int8 on the CPU) on VAD-endpointed utterances.
 
 Whisper is not a streaming model, so each speaker's audio is cut into utterances by the
-endpointer (``analysis.vad``) and each utterance is decoded when it ends. A long utterance is
-also re-decoded every ``interim_s`` seconds of its speech while it runs, so a long caller turn
-shows text before it ends; those interim decodes are partials. An utterance is cut (decoded as
-final, and a new one begun) at ``max_utterance_s``, inside Whisper's 30 s window.
+endpointer (``analysis.vad``) and each utterance is decoded when it ends (a final). While it
+runs it is also decoded every ``interim_s`` seconds of its speech and at each short pause
+inside it (where a phrase has just ended); those interim decodes are partials. An utterance is
+cut (decoded as final, and a new one begun) at ``max_utterance_s``, inside Whisper's 30 s window.
 
-One decode costs 1.1–1.6 s on two cores whatever the utterance's length (the encoder always
-runs a 30 s window), so decodes happen only at those moments, never per frame. Decoding is
-synchronous inside ``accept``: offline analysis is then deterministic (the same audio gives
-the same transcripts, whatever the machine's speed). A live caller must not call ``accept``
-on the audio thread; it runs recognition in its own worker and lets frames queue while a
-decode runs (the interim schedule bounds how often that happens).
+faster-whisper always encodes a 30 s window (1.1-1.6 s on two cores, whatever the utterance's
+length). Here the encoder runs over the utterance and ``window_pad_s`` of silence only, with the
+output capped near what that much speech can hold; an output that looks degenerate is decoded
+again over the full window. Decoding is synchronous inside ``accept``: offline analysis is then
+deterministic (the same audio gives the same transcripts, whatever the machine's speed). A live
+caller must not call ``accept`` on the audio thread; it runs recognition in its own worker
+(``asr.runners``), which turns interims off while it is behind.
 """
 
 from __future__ import annotations
