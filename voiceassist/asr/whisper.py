@@ -53,9 +53,10 @@ _OVERHANG_S = 0.1
 _PAUSE_DECODE_MS = 200
 _PAUSE_MIN_SPEECH_S = 0.3
 # Short-window decoding: the output is capped at this many tokens, plus this many per second
-# of audio (fast speech is ~4 tokens/s; the cap stops a loop long before Whisper's 448).
+# of audio (fast English is ~4 tokens/s, Russian and Arabic up to ~9: Whisper's tokenizer cuts
+# them finer; the cap stops a loop long before Whisper's 448).
 _CAP_TOKENS = 10
-_CAP_TOKENS_PER_S = 6.0
+_CAP_TOKENS_PER_S = 12.0
 # Whisper's encoder window: 30 s of 10 ms log-mel frames.
 _FRAMES_PER_S = 100
 _WINDOW_FRAMES = 30 * _FRAMES_PER_S
@@ -214,7 +215,7 @@ class WhisperEngine:
         if result.no_speech_prob > _NO_SPEECH_THRESHOLD and avg_logprob < _LOG_PROB_THRESHOLD:
             return [], ""
         text = tokenizer.decode(tokens).strip()
-        if _degenerate(text, avg_logprob) or len(ids) >= cap:
+        if _degenerate(text, avg_logprob) or len(ids) >= cap - 1:  # cut at the cap (its last place is the end token's)
             log.debug("short-window decode degenerate (%r, avg log-prob %.2f); decoding the full window", text, avg_logprob)
             return None
         duration = len(audio) / SAMPLE_RATE
