@@ -15,7 +15,7 @@ from typing import Callable, Iterable, Protocol
 from voiceassist import events
 from voiceassist.analysis.monitor import Measurement, VoiceMonitor
 from voiceassist.asr.base import Engine
-from voiceassist.asr.runners import InlineRunner, Runner, ThreadedRunner
+from voiceassist.asr.runners import AheadRunner, Runner, ThreadedRunner
 from voiceassist.config import Config
 from voiceassist.errors import InputError
 from voiceassist.events import Event, read_events
@@ -54,7 +54,9 @@ def run_call(
     Each frame goes through its speaker's voice monitor and the rules (cheap, always in this
     thread, so prompts keep pace with the audio) and to speech recognition. ``live`` runs
     recognition in background threads so audio is never held up by a decode (devices, paced
-    replay); otherwise it runs inline and the events are deterministic. ``levels`` adds
+    replay); otherwise recognition reads the recording ahead of the loop in its own passes
+    over it (``source.frames()`` is called again for each speaker) and the events are
+    deterministic. ``levels`` adds
     sampled ``level`` events. With no ``engine`` only the voice monitor runs (no transcripts),
     in ``cfg.asr.language``. ``call_start`` (local time) resolves promised call-back times
     ("tomorrow at three"). ``recorder`` keeps the analysis (measurements and transcripts).
@@ -91,7 +93,7 @@ def run_call(
     if live and recognizers:
         asr = ThreadedRunner(recognizers, block=not info.realtime, parallel=engine.parallel)
     else:
-        asr = InlineRunner(recognizers)
+        asr = AheadRunner(recognizers, source.frames, parallel=engine is not None and engine.parallel)
     duration = 0.0
     try:
         for frame in source.frames():

@@ -19,7 +19,7 @@ import soundfile as sf
 import soxr
 
 from voiceassist.asr import runners
-from voiceassist.asr.runners import InlineRunner, ThreadedRunner
+from voiceassist.asr.runners import AheadRunner, ThreadedRunner
 from voiceassist.asr import load_engine, models_dir
 from voiceassist.config import load_config
 from voiceassist.data import demo_call_path
@@ -66,6 +66,7 @@ def finals(transcripts) -> list[tuple]:
 @pytest.fixture
 def small_lag(monkeypatch):
     monkeypatch.setattr(runners, "_MAX_LAG_S", LAG_S)
+    monkeypatch.setattr(runners, "_AHEAD_S", LAG_S)
     return ThreadedRunner.max_frames(2)
 
 
@@ -75,9 +76,34 @@ def run_worker(engine, frames: list[Frame], block: bool, parallel: bool):
     return worker, out + worker.finish()
 
 
+def frame_by_frame(engine, frames: list[Frame]) -> list:
+    """The reference: each frame decoded in turn, in this thread."""
+    recognizers = {s: engine.recognizer(s) for s in ("caller", "agent")}
+    return [tr for f in frames for tr in recognizers[f.speaker].accept(f)] + [
+        tr for r in recognizers.values() for tr in r.finish()]
+
+
 def inline_finals(engine, frames: list[Frame]) -> list[tuple]:
-    inline = InlineRunner({s: engine.recognizer(s) for s in ("caller", "agent")})
-    return finals([tr for f in frames for tr in inline.accept(f)] + inline.finish())
+    return finals(frame_by_frame(engine, frames))
+
+
+@pytest.mark.parametrize("parallel", [False, True], ids=["in-turns", "side-by-side"])
+def test_offline_recognition_ahead_of_the_loop_gives_exactly_the_frame_by_frame_transcripts(engine, ko, small_lag, parallel):
+    frames = stereo(pcm(np.concatenate([ko, ko]), lead_s=0.5, tail_s=1.0))
+    assert len(frames) > 3 * small_lag  # the readers fill their lookahead and wait for the loop
+    ahead = AheadRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, lambda: iter(frames), parallel)
+    got = [tr for f in frames for tr in ahead.accept(f)] + ahead.finish()
+    assert got == frame_by_frame(engine, frames) and any(tr.final for tr in got)
+
+
+def test_offline_recognition_stopped_early_ends_at_once(engine, ko, small_lag):
+    frames = stereo(pcm(np.concatenate([ko, ko]), lead_s=0.5, tail_s=1.0))
+    ahead = AheadRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, lambda: iter(frames), True)
+    for f in frames[: len(frames) // 4]:  # Ctrl-C a quarter of the way in
+        ahead.accept(f)
+    last = ahead.finish()
+    assert not any(t.is_alive() for t in threading.enumerate() if t.name.startswith("asr-"))
+    assert all(tr.t <= frames[len(frames) // 4 - 1].end for tr in last)
 
 
 # Vosk runs a thread per speaker (parallel); Whisper one thread for both.

@@ -30,8 +30,8 @@ class Engine(Protocol):
     name: str  # "vosk" or "whisper"
     model: str  # the installed model's name, as `voiceassist models list` shows it
     language: str
-    # Its recognisers each decode on one core, so live speakers get a thread each (Vosk);
-    # False when one decode already uses every core it is given (Whisper's ``cpu_threads``).
+    # Its recognisers may decode at once, from a thread each (Vosk; Whisper on two cores or
+    # more); False when one decode already uses every core it is given.
     parallel: bool
 
     def recognizer(self, speaker: Speaker) -> Recognizer: ...

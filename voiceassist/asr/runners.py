@@ -1,5 +1,6 @@
-"""How a call's recognisers are run: in the calling thread (offline analysis, deterministic)
-or in background threads (live calls, where the audio never waits for a decode).
+"""How a call's recognisers are run: ahead of the call loop on a recording (offline analysis,
+deterministic), or behind it in background threads (live calls, where the audio never waits
+for a decode).
 
 Both take every frame of the call (``accept``) and return the transcripts ready with it, and
 at the end flush the recognisers (``finish``).
@@ -7,17 +8,18 @@ at the end flush the recognisers (``finish``).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import logging
 import queue
 import threading
-from typing import Protocol
+from typing import Callable, Iterable, Protocol
 
 from voiceassist.asr.base import Recognizer
 from voiceassist.frames import HOP_MS, Frame, Speaker
 from voiceassist.transcripts import Transcript
 
-__all__ = ["Runner", "InlineRunner", "ThreadedRunner"]
+__all__ = ["Runner", "AheadRunner", "ThreadedRunner"]
 
 log = logging.getLogger(__name__)
 
@@ -34,20 +36,91 @@ _MAX_BACKLOG_S = 1.0
 # fast as possible, the audio loop waits). Above a long Whisper final decode (a 30 s
 # utterance at RTF 0.25 is ~8 s), so a normal call never skips.
 _MAX_LAG_S = 20.0
+# Offline, a speaker's recognition reads this far ahead of the call loop at most.
+_AHEAD_S = 60.0
 
 
-class InlineRunner:
-    """Recognition in the calling thread: deterministic, for offline analysis."""
+class AheadRunner:
+    """Offline recognition: each speaker's recogniser in a thread of its own, reading that
+    speaker's frames from a pass of its own over the recording (``passes()`` starts one), ahead
+    of the call loop. The loop takes what each frame gave when it reaches that frame, so the
+    events are exactly those of decoding frame by frame in the loop, on any machine, while the
+    speakers decode side by side (an engine that is not ``parallel`` takes them in turns).
+    Each thread runs at most ``_AHEAD_S`` of audio ahead (above a long turn of the other
+    speaker, so one's decodes go on while the other's do)."""
 
-    def __init__(self, recognizers: dict[Speaker, Recognizer]):
-        self._recognizers = recognizers
+    def __init__(self, recognizers: dict[Speaker, Recognizer], passes: Callable[[], Iterable[Frame]], parallel: bool):
+        turns = threading.Lock() if not parallel else None
+        self._lanes = {s: _Ahead(s, r, passes, turns) for s, r in recognizers.items()}
+        self._now = 0.0  # the end of the last frame the loop reached
 
     def accept(self, frame: Frame) -> list[Transcript]:
-        recognizer = self._recognizers.get(frame.speaker)  # none when only the monitor runs
-        return recognizer.accept(frame) if recognizer is not None else []
+        self._now = max(self._now, frame.end)
+        lane = self._lanes.get(frame.speaker)  # none when only the monitor runs
+        if lane is None:
+            return []
+        item = lane.take()
+        if item is None or item[0] != frame.t:
+            raise RuntimeError(f"recognition of the {frame.speaker} lost step with the recording at {frame.t:.2f} s")
+        return item[1]
 
     def finish(self) -> list[Transcript]:
-        return [tr for r in self._recognizers.values() for tr in r.finish()]
+        """The recognisers' last words. A loop that stopped early (Ctrl-C) stops the readers
+        where they are, and gets their last utterance as far as they read it."""
+        return [dataclasses.replace(tr, t=min(tr.t, self._now)) for lane in self._lanes.values() for tr in lane.end()]
+
+
+class _Ahead(threading.Thread):
+    def __init__(self, speaker: Speaker, recognizer: Recognizer, passes: Callable[[], Iterable[Frame]], turns):
+        super().__init__(name=f"asr-{speaker}", daemon=True)
+        self._speaker, self._recognizer, self._passes, self._turns = speaker, recognizer, passes, turns
+        self._results: queue.Queue = queue.Queue(maxsize=round(_AHEAD_S * 1000 / HOP_MS))
+        self._stopping = threading.Event()
+        self._last: list[Transcript] = []
+        self._error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            for frame in self._passes():
+                if self._stopping.is_set():
+                    break
+                if frame.speaker == self._speaker:
+                    with self._turns or contextlib.nullcontext():
+                        heard = self._recognizer.accept(frame)
+                    self._put((frame.t, heard))
+            self._last = self._recognizer.finish()
+        except BaseException as e:  # re-raised in the call loop
+            self._error = e
+        self._put(None)
+
+    def _put(self, item) -> None:
+        while not self._stopping.is_set():
+            try:
+                return self._results.put(item, timeout=0.5)
+            except queue.Full:
+                continue
+
+    def take(self) -> tuple[float, list[Transcript]] | None:
+        item = self._results.get()
+        if item is None:
+            self._raise()
+        return item
+
+    def end(self) -> list[Transcript]:
+        self._stopping.set()
+        while True:  # make room for a reader waiting to put
+            try:
+                self._results.get_nowait()
+            except queue.Empty:
+                break
+        self.join()
+        self._raise()
+        return self._last
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
 
 
 @dataclasses.dataclass
@@ -63,10 +136,10 @@ class ThreadedRunner:
     """Recognition in background threads, for live calls: the audio loop never waits for a
     decode (a Whisper decode takes 1-2 s).
 
-    ``parallel`` (an engine whose recognisers each decode on one core: Vosk) gives each speaker
-    a thread of their own, so two speakers use two cores. Otherwise (Whisper, whose every
-    decode already uses ``cpu_threads`` cores) both speakers share one thread and their decodes
-    take turns on the CPU instead of competing for it. Transcripts are stamped with the audio
+    ``parallel`` (an engine whose recognisers may decode at once: Vosk, Whisper on two cores)
+    gives each speaker a thread of their own, so two speakers use two cores. Otherwise both
+    speakers share one thread and their decodes take turns on the CPU instead of competing
+    for it. Transcripts are stamped with the audio
     time at which the loop receives them.
 
     The frames waiting for recognition are bounded to ``_MAX_LAG_S`` of audio, so a shift-long

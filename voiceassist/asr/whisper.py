@@ -52,6 +52,8 @@ _OVERHANG_S = 0.1
 # the endpoint's 0.5 s: a phrase has just ended), if this much speech is new since the last.
 _PAUSE_DECODE_MS = 200
 _PAUSE_MIN_SPEECH_S = 0.3
+# Interim decodes pad the utterance with this much silence (finals: asr.whisper.window_pad_s).
+_INTERIM_PAD_S = 2.0
 # Short-window decoding: the output is capped at this many tokens, plus this many per second
 # of audio (fast English is ~4 tokens/s, Russian and Arabic up to ~9: Whisper's tokenizer cuts
 # them finer; the cap stops a loop long before Whisper's 448).
@@ -65,13 +67,16 @@ _PREPEND = "\"'“¿([{-"
 _APPEND = "\"'.。,，!！?？:：”)]}、"
 
 
-def load_whisper_model(path: Path, name: str, compute_type: str = "int8", cpu_threads: int = 2):
+def load_whisper_model(path: Path, name: str, compute_type: str = "int8", cpu_threads: int = 2, workers: int = 1):
+    """The model; ``workers`` decodes may run at once (from as many threads), each on
+    ``cpu_threads`` cores."""
     try:
         from faster_whisper import WhisperModel
     except ImportError:
         raise ModelError("the Whisper engine needs faster-whisper: pip install 'voiceassist[whisper]'") from None
     try:
-        return WhisperModel(str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads)
+        return WhisperModel(str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
+                            num_workers=workers)
     except (RuntimeError, ValueError, OSError) as e:
         reason = str(e).splitlines()[0] if str(e) else type(e).__name__
         raise ModelError(f"model '{name}' in {path} failed to load ({reason}); install it again") from None
@@ -127,7 +132,7 @@ class WhisperRecognizer:
                 out += self._end_utterance(decode=True, until=frame.end)
             elif self._interim_s and self.interim_enabled and due:
                 self._speech_since_decode = 0.0
-                out += self._decode(self._utterance, final=False)
+                out += self._interim()
         elif not boundaries:
             self._preroll = (self._preroll + [frame])[-self._preroll_frames:]
         return out
@@ -142,28 +147,37 @@ class WhisperRecognizer:
         frames = [f for f in self._utterance if f.t < until]
         self._utterance = []
         self._speech_since_decode = 0.0
-        return self._decode(frames, final=True) if decode and frames else []
+        return self._final(frames) if decode and frames else []
 
-    def _decode(self, frames: list[Frame], final: bool) -> list[Transcript]:
-        start, end = frames[0].t, frames[-1].end
-        audio = np.concatenate([f.samples for f in frames]).astype(np.float32) / 32768.0
-        words, text = self._engine.transcribe(audio, start)
+    def _interim(self) -> list[Transcript]:
+        heard = self._engine.interim(_audio(self._utterance), self._utterance[0].t)
+        if heard is None:  # degenerate: the last partial stands (the final decodes it all)
+            return []
+        return self._transcript(*heard, self._utterance, final=False)
+
+    def _final(self, frames: list[Frame]) -> list[Transcript]:
+        words, text = self._engine.transcribe(_audio(frames), frames[0].t)
+        return self._transcript(words, text, frames, final=True)
+
+    def _transcript(self, words: list[Word], text: str, frames: list[Frame], final: bool) -> list[Transcript]:
         if not text:
             return []
         # Cross-attention can stretch the last word over the silence after it; where the
         # speech ended is what voice activity says.
         limit = round(self._voiced_end + _OVERHANG_S, 3)
         words = [w if w.end <= limit else replace(w, start=min(w.start, limit), end=limit) for w in words]
-        if words:
-            start, end = words[0].start, words[-1].end
+        start, end = (words[0].start, words[-1].end) if words else (frames[0].t, frames[-1].end)
         return [Transcript(self._speaker, text, start, end, tuple(words), final=final, t=self._t)]
+
+
+def _audio(frames: list[Frame]) -> np.ndarray:
+    return np.concatenate([f.samples for f in frames]).astype(np.float32) / 32768.0
 
 
 class WhisperEngine:
     """A loaded Whisper model; its recognisers (one per speaker) share it."""
 
     name = "whisper"
-    parallel = False  # one decode already runs on cpu_threads cores
 
     def __init__(self, model_dir: Path, language: str, asr_cfg, name: str = "", vad_aggressiveness: int = 2):
         self.model = name or Path(model_dir).name
@@ -171,7 +185,12 @@ class WhisperEngine:
         self.asr_cfg = asr_cfg
         self.vad_aggressiveness = vad_aggressiveness
         w = asr_cfg.whisper
-        self._model = load_whisper_model(Path(model_dir), self.model, w.compute_type, w.cpu_threads)
+        # Each speaker decodes on half the cores, side by side: a decode is mostly the decoder's
+        # token-by-token steps, which a second core hardly speeds up (measured: two speakers on
+        # one core each take 1.7x less time and 0.7x the CPU of taking turns on two cores).
+        workers = 2 if w.cpu_threads >= 2 else 1
+        self.parallel = workers > 1
+        self._model = load_whisper_model(Path(model_dir), self.model, w.compute_type, w.cpu_threads // workers, workers)
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
@@ -189,25 +208,32 @@ class WhisperEngine:
         30 s window, with the output capped near the words that much audio can hold; an output
         that looks degenerate (repetitive, improbable, cut at the cap) is decoded again over
         the full window."""
-        if self.asr_cfg.whisper.window_pad_s > 0:
-            decoded = self._short_window(audio, offset)
+        pad_s = self.asr_cfg.whisper.window_pad_s
+        if pad_s > 0:
+            decoded = self._short_window(audio, offset, pad_s)
             if decoded is not None:
                 return decoded
         return self._full_window(audio, offset)
 
-    def _short_window(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str] | None:
+    def interim(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str] | None:
+        """The words and text of a still-running utterance, or None when the output looks
+        degenerate: an interim is not worth a full-window decode, the final comes soon."""
+        return self._short_window(audio, offset, _INTERIM_PAD_S)
+
+    def _short_window(self, audio: np.ndarray, offset: float, pad_s: float) -> tuple[list[Word], str] | None:
         model, tokenizer = self._model, self._tokenizer
         features = model.feature_extractor(audio)
         content = features.shape[-1] - 1
         # The padding is the log-mel of silence as faster-whisper pads its 30 s window (zeros).
-        frames = min(_WINDOW_FRAMES, content + round(self.asr_cfg.whisper.window_pad_s * _FRAMES_PER_S))
+        frames = min(_WINDOW_FRAMES, content + round(pad_s * _FRAMES_PER_S))
         features = np.pad(features[:, :content], ((0, 0), (0, frames - content)))
         encoded = model.encode(features)
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
         cap = round(_CAP_TOKENS + _CAP_TOKENS_PER_S * len(audio) / SAMPLE_RATE)
         result = model.model.generate(
-            encoded, [prompt], beam_size=self.asr_cfg.whisper.beam_size, max_length=len(prompt) + cap,
-            return_scores=True, return_no_speech_prob=True, suppress_blank=True, suppress_tokens=self._suppressed,
+            encoded, [prompt], beam_size=self.asr_cfg.whisper.beam_size,
+            max_length=len(prompt) + cap, return_scores=True, return_no_speech_prob=True, suppress_blank=True,
+            suppress_tokens=self._suppressed,
         )[0]
         ids = result.sequences_ids[0]
         tokens = [t for t in ids if t < tokenizer.eot]
@@ -216,7 +242,7 @@ class WhisperEngine:
             return [], ""
         text = tokenizer.decode(tokens).strip()
         if _degenerate(text, avg_logprob) or len(ids) >= cap - 1:  # cut at the cap (its last place is the end token's)
-            log.debug("short-window decode degenerate (%r, avg log-prob %.2f); decoding the full window", text, avg_logprob)
+            log.debug("short-window decode degenerate (%r, avg log-prob %.2f)", text, avg_logprob)
             return None
         duration = len(audio) / SAMPLE_RATE
         # faster-whisper's own word timing (cross-attention alignment, then its rules for words

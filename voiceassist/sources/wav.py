@@ -107,16 +107,29 @@ class WavSource:
         )
         self.on_device_change = None  # a file has no device to lose
         self._stop = threading.Event()
+        self._passes = 0
 
     def frames(self) -> Iterator[Frame]:
-        converter = StreamConverter(self._file.samplerate, self.info.channels)
+        """The recording's frames; each call is a pass of its own from the start (offline
+        recognition reads ahead of the call loop in passes of its own)."""
+        self._passes += 1
+        first = self._passes == 1
+        file = self._file if first else sf.SoundFile(self._path)
+        try:
+            yield from self._frames(file, warn=log.warning if first else log.debug)
+        finally:
+            if not first:
+                file.close()
+
+    def _frames(self, file: sf.SoundFile, warn) -> Iterator[Frame]:
+        converter = StreamConverter(file.samplerate, self.info.channels)
         framers = [Framer(s) for s in self._speakers]
-        block = max(1, int(self._file.samplerate * _BLOCK_S))
+        block = max(1, int(file.samplerate * _BLOCK_S))
         while True:
             try:
-                data = self._file.read(block, dtype="float32", always_2d=True)
+                data = file.read(block, dtype="float32", always_2d=True)
             except (sf.LibsndfileError, RuntimeError) as e:
-                log.warning("%s: stopped reading at a damaged block (%s)", self._path, e)
+                warn("%s: stopped reading at a damaged block (%s)", self._path, e)
                 data = np.zeros((0, self.info.channels), dtype=np.float32)
             last = len(data) < block
             resampled = converter.push(data[:, self._order], last=last)
