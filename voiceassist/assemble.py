@@ -21,6 +21,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 from voiceassist.config import Config, load_config
 from voiceassist.errors import UsageError, VoiceAssistError
+from voiceassist.languages import AUTO, LANGUAGES, starting
 
 __all__ = ["RunOptions", "Run", "Interrupted"]
 
@@ -106,7 +107,8 @@ class Run:
 
         self.opts = opts
         self.cfg = load_config(opts.config, opts.overrides)
-        load_phrasebook(self.cfg.asr.language, self.cfg.triggers.phrasebooks_dir)
+        for language in LANGUAGES if self.cfg.asr.language == AUTO else (self.cfg.asr.language,):
+            load_phrasebook(language, self.cfg.triggers.phrasebooks_dir)
         self._err = console
         self._levels = opts.levels or opts.report is not None  # the report plots `level` events
 
@@ -149,7 +151,7 @@ class Run:
             )
             sinks = self._sinks(stack)
             self._err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
-            watcher = ConfigWatcher(self.opts.config, self.opts.overrides, cfg, engine.language)
+            watcher = ConfigWatcher(self.opts.config, self.opts.overrides, cfg, starting(engine.language))
             stack.callback(watcher.close)
             try:
                 self._run(source, engine, sinks, stack, live=True, call_start=dt.datetime.now(), reload=watcher.take,
@@ -222,7 +224,7 @@ class Run:
             else:
                 self._err.print(f"[dim]analysis from the cache: {entry}[/dim]")
                 return cached, None
-        started = {"language": cfg.asr.language, "engine": model.engine, "model": model.name,
+        started = {"language": starting(cfg.asr.language), "engine": model.engine, "model": model.name,
                    "sample_rate_in": source.info.sample_rate_in, "channels": source.info.channels}
         return None, cache.CacheWriter(cfg, digest, started)
 
@@ -245,7 +247,7 @@ class Run:
         if opts.command != "demo":  # the demo call's promise is nobody's to keep
             call = "live" if opts.command == "live" else str(opts.input.resolve())
             sinks.append(PromisesSink(promises_path(cfg.store), call))
-        return [Redacting(s, cfg.asr.language) for s in sinks] if cfg.privacy.redact_events else sinks
+        return [Redacting(s, starting(cfg.asr.language)) for s in sinks] if cfg.privacy.redact_events else sinks
 
     def _report_sink(self, sinks: list) -> Any:
         """With a report: checks the output can be written (before a long analysis) and keeps

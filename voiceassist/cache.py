@@ -28,7 +28,7 @@ import platformdirs
 
 from voiceassist import __version__
 from voiceassist.analysis.monitor import Measurement
-from voiceassist.transcripts import Transcript, Word
+from voiceassist.transcripts import Heard, LanguageFound, Transcript, Word
 from voiceassist.config import ANALYSIS_KEYS, Config, value_of
 from voiceassist.errors import InputError
 from voiceassist.frames import SPEAKERS
@@ -104,10 +104,10 @@ class CachedCall:
     started: dict[str, Any]
     settings: dict[str, Any]
     columns: dict[str, np.ndarray]
-    transcripts: list[tuple[int, Transcript]]  # (measurements before it, transcript)
+    transcripts: list[tuple[int, Heard]]  # (measurements before it, transcript or language found)
 
-    def analysis(self) -> Iterator[Measurement | Transcript]:
-        """Measurements and transcripts in the order they were made."""
+    def analysis(self) -> Iterator[Measurement | Heard]:
+        """Measurements and transcripts (and the language found) in the order they were made."""
         c = self.columns
         floats = [[None if np.isnan(x) else x for x in c[name].tolist()] for name in _FLOATS]
         rows = zip(c["speaker"].tolist(), c["t"].tolist(), c["voiced"].tolist(), c["speaking"].tolist(), *floats)
@@ -132,7 +132,8 @@ def load(path: Path) -> CachedCall:
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as e:
         raise InputError(f"{path}: damaged analysis cache entry ({e}); delete it and analyse the call again") from None
     transcripts = [
-        (after, Transcript(**{**tr, "words": tuple(Word(**w) for w in tr["words"])})) for after, tr in meta["transcripts"]
+        (after, LanguageFound(**tr["found"]) if "found" in tr else Transcript(**{**tr, "words": tuple(Word(**w) for w in tr["words"])}))
+        for after, tr in meta["transcripts"]
     ]
     return CachedCall(path, meta["started"], meta["settings"], columns, transcripts)
 
@@ -156,6 +157,10 @@ class CacheWriter:
         record = {f: getattr(tr, f) for f in ("speaker", "text", "start", "end", "final", "t")}
         record["words"] = [{"w": w.w, "start": w.start, "end": w.end, "conf": w.conf} for w in tr.words]
         self._transcripts.append((len(self._rows), record))
+
+    def found(self, found: LanguageFound) -> None:
+        record = {"language": found.language, "probability": found.probability, "t": found.t}
+        self._transcripts.append((len(self._rows), {"found": record}))
 
     def save(self) -> Path | None:
         """Writes the entry (atomically: a crash leaves the old one or none). A cache that

@@ -233,7 +233,8 @@ def _on_sigterm(signum, frame) -> None:
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--config", metavar="PATH", help="team config TOML laid over the defaults")
-    common.add_argument("--language", metavar="xx", help="the call's language: en, tr, ru, ar or hr")
+    common.add_argument("--language", metavar="xx", help="the call's language: en, tr, ru, ar or hr, or auto "
+                        "(found from the caller's first words; the default)")
     common.add_argument("--engine", choices=("auto", "vosk", "whisper"), help="speech recogniser (default: config)")
 
     output = argparse.ArgumentParser(add_help=False)

@@ -13,11 +13,11 @@ from typing import Any, Iterable, Iterator, Literal, get_args
 
 from voiceassist.errors import InputError
 from voiceassist.frames import SPEAKERS
-from voiceassist.transcripts import Transcript
+from voiceassist.transcripts import LanguageFound, Transcript
 
 __all__ = [
     "Event", "EVENT_TYPES", "Kind", "KINDS", "MONITOR_KINDS", "read_events", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
-    "prompt_action", "device_lost", "device_restored", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase", "clock",
+    "prompt_action", "device_lost", "device_restored", "language_detected", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase", "clock",
 ]
 
 Event = dict[str, Any]
@@ -34,6 +34,7 @@ EVENT_TYPES = (
     "prompt.action",
     "device.lost",
     "device.restored",
+    "language.detected",
 )
 
 
@@ -62,6 +63,7 @@ REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "prompt.action": {"id": str, "kind": str, "action": str},
     "device.lost": {"device": str, "speakers": list},
     "device.restored": {"device": str, "speakers": list, "lost_s": _NUMBER},
+    "language.detected": {"language": str, "probability": _NUMBER},
 }
 
 
@@ -170,6 +172,11 @@ def device_lost(t: float, *, device: str, speakers: list[str]) -> Event:
 def device_restored(t: float, *, device: str, speakers: list[str], lost_s: float) -> Event:
     """The lost device is back; ``lost_s`` seconds of the call were not heard from it."""
     return {"t": _time(t), "type": "device.restored", "device": device, "speakers": list(speakers), "lost_s": _time(lost_s)}
+
+
+def language_detected(found: LanguageFound) -> Event:
+    return {"t": _time(found.t), "type": "language.detected", "language": found.language,
+            "probability": round(float(found.probability), 3)}
 
 
 def call_ended(*, duration: float, summary: dict[str, Any]) -> Event:

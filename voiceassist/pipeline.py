@@ -23,7 +23,8 @@ from voiceassist.rules.call import CallRules
 from voiceassist.sinks.base import Sink
 from voiceassist.sinks.fanout import Fanout
 from voiceassist.sources.base import DeviceChange, Source
-from voiceassist.transcripts import Transcript
+from voiceassist.languages import starting
+from voiceassist.transcripts import Heard, LanguageFound, Transcript
 
 __all__ = ["Recorder", "run_call", "replay_analysis", "run_events"]
 
@@ -34,6 +35,8 @@ class Recorder(Protocol):
     def measured(self, m: Measurement) -> None: ...
 
     def heard(self, tr: Transcript) -> None: ...
+
+    def found(self, language: LanguageFound) -> None: ...
 
 
 def run_call(
@@ -67,7 +70,7 @@ def run_call(
     """
     emit = Fanout(sinks)
     info = source.info
-    language = engine.language if engine is not None else cfg.asr.language
+    language = starting(engine.language if engine is not None else cfg.asr.language)
     emit(
         events.call_started(
             language=language,
@@ -80,10 +83,19 @@ def run_call(
     )
     source.on_device_change = lambda change: emit(_device_event(change))
     rules = CallRules(emit, language, cfg, levels=levels, call_start=call_start)
-    measured, heard = rules.measured, rules.heard
+    measured, transcribed, found = rules.measured, rules.heard, rules.found
     if recorder is not None:
         measured = _both(recorder.measured, rules.measured)
-        heard = _both(recorder.heard, rules.heard)
+        transcribed = _both(recorder.heard, rules.heard)
+        found = _both(recorder.found, rules.found)
+
+    def heard(item: Heard) -> None:
+        if isinstance(item, LanguageFound):
+            found(item)
+            return
+        monitors[item.speaker].hear(item)
+        transcribed(item)
+
     monitors = {
         s: VoiceMonitor(s, cfg.monitor, cfg.audio.vad_aggressiveness, cfg.asr.endpoint_silence_ms)
         for s in info.speakers
@@ -101,14 +113,13 @@ def run_call(
                 rules.reload(new)
             duration = max(duration, frame.end)
             measured(monitors[frame.speaker].push(frame))
-            for tr in asr.accept(frame):
-                monitors[tr.speaker].hear(tr)
-                heard(tr)
+            for item in asr.accept(frame):
+                heard(item)
             if on_progress is not None:
                 on_progress(duration)
     finally:
-        for tr in asr.finish():
-            heard(tr)
+        for item in asr.finish():
+            heard(item)
         for monitor in monitors.values():
             if (last := monitor.finish()) is not None:
                 measured(last)
@@ -119,7 +130,7 @@ def run_call(
 
 def replay_analysis(
     started: Event,
-    analysis: Iterable[Measurement | Transcript],
+    analysis: Iterable[Measurement | Heard],
     sinks: Iterable[Sink],
     cfg: Config,
     *,
@@ -137,6 +148,8 @@ def replay_analysis(
         if isinstance(item, Measurement):
             duration = max(duration, item.t)
             rules.measured(item)
+        elif isinstance(item, LanguageFound):
+            rules.found(item)
         else:
             rules.heard(item)
     rules.finish(duration, emit.summary)
@@ -144,7 +157,7 @@ def replay_analysis(
     return duration
 
 
-_INPUT_TYPES = ("call.started", "transcript.partial", "transcript.final", "level")
+_INPUT_TYPES = ("call.started", "transcript.partial", "transcript.final", "level", "language.detected")
 
 
 def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start: dt.datetime | None = None) -> float:
@@ -172,6 +185,8 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
         rules.tick(event["t"])
         if event["type"].startswith("transcript."):
             rules.transcribed(event)
+        elif event["type"] == "language.detected":
+            rules.found(LanguageFound(event["language"], event["probability"], event["t"]))
         else:
             emit(event)
             if event["type"] == "level" and event["speaker"] == "caller":

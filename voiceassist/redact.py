@@ -194,7 +194,7 @@ def redact_events(evs: Iterable[Event], language: str = "en") -> list[Event]:
     """A call's events redacted, in the language its ``call.started`` names."""
     out = []
     for e in evs:
-        if e["type"] == "call.started":
+        if e["type"] in ("call.started", "language.detected"):
             language = e.get("language") or language
         out.append(redact_event(e, language))
     return out
@@ -209,7 +209,7 @@ class Redacting:
         self._language = language
 
     def handle(self, event: Event) -> None:
-        if event["type"] == "call.started":
+        if event["type"] in ("call.started", "language.detected"):
             self._language = event.get("language") or self._language
         self._sink.handle(redact_event(event, self._language))
 

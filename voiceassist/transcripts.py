@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from voiceassist.frames import Speaker
 
-__all__ = ["Word", "Transcript"]
+__all__ = ["Word", "Transcript", "LanguageFound", "Heard"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,3 +37,17 @@ class Transcript:
     words: tuple[Word, ...]
     final: bool
     t: float
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageFound:
+    """The call's language, found from the caller's speech (``asr.language = "auto"``), with
+    Whisper's probability for it among the phrasebooks' languages; ``t`` as a transcript's."""
+
+    language: str
+    probability: float
+    t: float
+
+
+# What a recogniser gives: transcripts, and once per call in "auto" its language.
+Heard = Transcript | LanguageFound

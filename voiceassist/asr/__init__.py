@@ -12,7 +12,8 @@ from pathlib import Path
 
 from voiceassist.asr.base import Engine, Recognizer
 from voiceassist.asr.models import VOSK_HINT, WHISPER_HINT, ModelInfo, find_model, models_dir, verify_files
-from voiceassist.errors import ModelError
+from voiceassist.errors import ModelError, UsageError
+from voiceassist.languages import AUTO, LANGUAGES
 
 __all__ = ["Engine", "Recognizer", "choose_model", "load_engine", "open_model", "models_dir"]
 
@@ -58,7 +59,11 @@ def choose_model(asr_cfg, language: str, root: Path) -> ModelInfo:
     model for the language is installed, else Whisper. A missing model is a ModelError saying
     how to install one.
     """
-    if asr_cfg.engine in ("auto", "vosk"):
+    if language == AUTO:
+        if asr_cfg.engine == "vosk":
+            raise UsageError(f"engine vosk needs the call's language (--language {', '.join(LANGUAGES)}); "
+                             "the language is found ('auto') with Whisper")
+    elif asr_cfg.engine in ("auto", "vosk"):
         info = find_model(root, "vosk", language, asr_cfg.vosk.model)
         if info is not None:
             return info

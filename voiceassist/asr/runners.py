@@ -17,7 +17,7 @@ from typing import Callable, Iterable, Protocol
 
 from voiceassist.asr.base import Recognizer
 from voiceassist.frames import HOP_MS, Frame, Speaker
-from voiceassist.transcripts import Transcript
+from voiceassist.transcripts import Heard, Transcript
 
 __all__ = ["Runner", "AheadRunner", "ThreadedRunner"]
 
@@ -66,8 +66,18 @@ class AheadRunner:
 
     def finish(self) -> list[Transcript]:
         """The recognisers' last words. A loop that stopped early (Ctrl-C) stops the readers
-        where they are, and gets their last utterance as far as they read it."""
-        return [dataclasses.replace(tr, t=min(tr.t, self._now)) for lane in self._lanes.values() for tr in lane.end()]
+        where they are, and gets the words of their last utterance that ended by its end."""
+        out: list[Heard] = []
+        for lane in self._lanes.values():
+            for item in lane.end():
+                item = dataclasses.replace(item, t=min(item.t, self._now))
+                if isinstance(item, Transcript) and item.end > self._now:
+                    words = [w for w in item.words if w.end <= self._now]
+                    if not words:
+                        continue
+                    item = dataclasses.replace(item, words=tuple(words), text=" ".join(w.w for w in words), end=words[-1].end)
+                out.append(item)
+        return out
 
 
 class _Ahead(threading.Thread):

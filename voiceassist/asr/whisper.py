@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
 from voiceassist.analysis.vad import Endpointer
-from voiceassist.transcripts import Transcript, Word
+from voiceassist.languages import AUTO, LANGUAGES
+from voiceassist.transcripts import Heard, LanguageFound, Transcript, Word
 from voiceassist.errors import ModelError
 from voiceassist.frames import HOP_MS, SAMPLE_RATE, Frame, Speaker
 
@@ -59,6 +61,13 @@ _INTERIM_PAD_S = 2.0
 # them finer; the cap stops a loop long before Whisper's 448).
 _CAP_TOKENS = 10
 _CAP_TOKENS_PER_S = 12.0
+# Language identification ("auto"): see _CallLanguage.
+_FOUND_P = 0.8
+_FOUND_MIN_S = 3.0
+_FOUND_MAX_S = 10.0
+# The agent's recognition waits at most this long for the caller's to catch up (it never
+# should: the two run side by side).
+_WAIT_S = 30.0
 # Whisper's encoder window: 30 s of 10 ms log-mel frames.
 _FRAMES_PER_S = 100
 _WINDOW_FRAMES = 30 * _FRAMES_PER_S
@@ -85,9 +94,11 @@ def load_whisper_model(path: Path, name: str, compute_type: str = "int8", cpu_th
 class WhisperRecognizer:
     """One speaker's recogniser; see the module docstring for when it decodes."""
 
-    def __init__(self, engine: "WhisperEngine", speaker: Speaker):
+    def __init__(self, engine: "WhisperEngine", speaker: Speaker, call: "_CallLanguage"):
         self._engine = engine
         self._speaker = speaker
+        self._call = call
+        self._votes = speaker == "caller" and call.language is None  # the caller's speech finds it
         cfg = engine.asr_cfg
         self._endpointer = Endpointer(
             engine.vad_aggressiveness, endpoint_silence_ms=cfg.endpoint_silence_ms, min_speech_ms=cfg.min_speech_ms
@@ -105,10 +116,16 @@ class WhisperRecognizer:
         self._max_frames = int(cfg.whisper.max_utterance_s * 1000) // HOP_MS
         self._t = 0.0
 
-    def accept(self, frame: Frame) -> list[Transcript]:
+    def accept(self, frame: Frame) -> list[Heard]:
+        out = self._accept(frame)
+        if self._votes:
+            self._call.heard(self._t)
+        return out
+
+    def _accept(self, frame: Frame) -> list[Heard]:
         self._t = round(frame.end, 3)
         voiced, boundaries = self._endpointer.push(frame)
-        out: list[Transcript] = []
+        out: list[Heard] = []
         for b in boundaries:
             if b.kind == "start":
                 self._utterance = [f for f in self._preroll if f.end > b.t - _PAD_S]
@@ -137,27 +154,45 @@ class WhisperRecognizer:
             self._preroll = (self._preroll + [frame])[-self._preroll_frames:]
         return out
 
-    def finish(self) -> list[Transcript]:
-        out: list[Transcript] = []
+    def finish(self) -> list[Heard]:
+        out: list[Heard] = []
         for b in self._endpointer.finish():
             out += self._end_utterance(decode=b.kind == "end", until=b.t + _PAD_S)
+        if self._votes:
+            self._call.heard(float("inf"))
         return out
 
-    def _end_utterance(self, decode: bool, until: float) -> list[Transcript]:
+    def _end_utterance(self, decode: bool, until: float) -> list[Heard]:
         frames = [f for f in self._utterance if f.t < until]
         self._utterance = []
         self._speech_since_decode = 0.0
         return self._final(frames) if decode and frames else []
 
-    def _interim(self) -> list[Transcript]:
-        heard = self._engine.interim(_audio(self._utterance), self._utterance[0].t)
-        if heard is None:  # degenerate: the last partial stands (the final decodes it all)
-            return []
-        return self._transcript(*heard, self._utterance, final=False)
+    def _interim(self) -> list[Heard]:
+        decoded, probabilities = self._engine.interim(_audio(self._utterance), self._utterance[0].t, self._language())
+        if decoded is None:  # degenerate: the last partial stands (the final decodes it all)
+            return self._vote(probabilities, self._utterance, final=False)
+        return self._heard((*decoded, probabilities), self._utterance, final=False)
 
-    def _final(self, frames: list[Frame]) -> list[Transcript]:
-        words, text = self._engine.transcribe(_audio(frames), frames[0].t)
-        return self._transcript(words, text, frames, final=True)
+    def _final(self, frames: list[Frame]) -> list[Heard]:
+        return self._heard(self._engine.transcribe(_audio(frames), frames[0].t, self._language()), frames, final=True)
+
+    def _language(self) -> str | None:
+        """The language to decode in; None: Whisper identifies it for this decode."""
+        if self._votes:
+            return self._call.language  # found so far by this very recogniser
+        return self._call.known_at(self._t)
+
+    def _heard(self, decoded: "_Decoded", frames: list[Frame], final: bool) -> list[Heard]:
+        words, text, probabilities = decoded
+        return self._transcript(words, text, frames, final) + (self._vote(probabilities, frames, final) if text else [])
+
+    def _vote(self, probabilities: "np.ndarray | None", frames: list[Frame], final: bool) -> list[Heard]:
+        """The caller's speech, while the call's language is looked for."""
+        if not self._votes or probabilities is None:
+            return []
+        found = self._call.vote(probabilities, len(frames) * HOP_MS / 1000, final, self._t)
+        return [found] if found is not None else []
 
     def _transcript(self, words: list[Word], text: str, frames: list[Frame], final: bool) -> list[Transcript]:
         if not text:
@@ -168,6 +203,61 @@ class WhisperRecognizer:
         words = [w if w.end <= limit else replace(w, start=min(w.start, limit), end=limit) for w in words]
         start, end = (words[0].start, words[-1].end) if words else (frames[0].t, frames[-1].end)
         return [Transcript(self._speaker, text, start, end, tuple(words), final=final, t=self._t)]
+
+
+class _CallLanguage:
+    """What is known of one call's language, shared by its recognisers (``asr.language =
+    "auto"``). Only the caller's speech votes: Whisper's probabilities among the phrasebooks'
+    languages, weighted by each utterance's length (the running one counts as far as its last
+    interim). It is found at the end of an utterance once one has ``_FOUND_P`` over at least
+    ``_FOUND_MIN_S`` of speech (Whisper leans to English on a part of a word, so a part is not
+    enough to be sure), or whichever leads at ``_FOUND_MAX_S``; then it holds (a call that mixes
+    languages keeps the first).
+
+    The agent's decodes ask for the language as found by their own audio time, waiting for the
+    caller's recognition to get that far (it runs in another thread), so which language a
+    decode uses never depends on thread timing: a recording gives the same events every time.
+    """
+
+    def __init__(self, language: str | None):
+        self.language = language  # None until found
+        self._found_at = 0.0 if language else float("inf")
+        self.has_caller = self.has_agent = False
+        self._heard_to = 0.0  # the caller's audio time recognised so far
+        self._votes = np.zeros(len(LANGUAGES))
+        self._speech_s = 0.0
+        self._changed = threading.Condition()
+
+    def heard(self, t: float) -> None:
+        with self._changed:
+            self._heard_to = t
+            self._changed.notify_all()
+
+    def known_at(self, t: float) -> str | None:
+        if not self.has_caller or self._found_at <= t:
+            return self.language if self._found_at <= t else None
+        with self._changed:
+            if not self._changed.wait_for(lambda: self._found_at <= t or self._heard_to >= t, timeout=_WAIT_S):
+                log.warning("language identification: the caller's recognition is %.0f s behind; decoding on without it", _WAIT_S)
+        return self.language if self._found_at <= t else None
+
+    def vote(self, probabilities: np.ndarray, speech_s: float, final: bool, t: float) -> LanguageFound | None:
+        if self.language is not None:
+            return None
+        votes, total = self._votes + probabilities * speech_s, self._speech_s + speech_s
+        if final:
+            self._votes, self._speech_s = votes, total
+        shares = votes / total
+        best = int(np.argmax(shares))
+        if not (final and total >= _FOUND_MIN_S and shares[best] >= _FOUND_P or total >= _FOUND_MAX_S):
+            return None
+        with self._changed:
+            self.language, self._found_at = LANGUAGES[best], t
+            self._changed.notify_all()
+        return LanguageFound(LANGUAGES[best], float(shares[best]), t)
+
+
+_Decoded = tuple[list[Word], str, "np.ndarray | None"]  # words, text, language probabilities
 
 
 def _audio(frames: list[Frame]) -> np.ndarray:
@@ -194,40 +284,69 @@ class WhisperEngine:
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
-        self._tokenizer = Tokenizer(self._model.hf_tokenizer, True, task="transcribe", language=language)
-        self._suppressed = get_suppressed_tokens(self._tokenizer, [-1])
+        self._tokenizers = {lang: Tokenizer(self._model.hf_tokenizer, True, task="transcribe", language=lang)
+                            for lang in (LANGUAGES if language == AUTO else (language,))}
+        self._suppressed = get_suppressed_tokens(next(iter(self._tokenizers.values())), [-1])
+        self._call: _CallLanguage | None = None
 
     def recognizer(self, speaker: Speaker) -> WhisperRecognizer:
-        return WhisperRecognizer(self, speaker)
+        """A speaker's recogniser. A call's recognisers share what is found of its language:
+        a caller's recogniser begins a new call."""
+        if self._call is None or speaker == "caller" or self._call.has_agent:
+            self._call = _CallLanguage(None if self.language == AUTO else self.language)
+        if speaker == "caller":
+            self._call.has_caller = True
+        else:
+            self._call.has_agent = True
+        return WhisperRecognizer(self, speaker, self._call)
 
-    def transcribe(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str]:
+    def transcribe(self, audio: np.ndarray, offset: float, language: str | None = None) -> _Decoded:
         """Words (in call time: ``offset`` is the call time of ``audio[0]``) and text of one
-        utterance of 16 kHz float32 audio; ``([], "")`` when Whisper hears no speech.
+        utterance of 16 kHz float32 audio (``[]``, ``""`` when Whisper hears no speech), in
+        ``language``; None: in the one Whisper hears, among the phrasebooks' (its probabilities
+        are the third item, else None).
 
         The encoder runs over the utterance and ``window_pad_s`` of silence, not over Whisper's
         30 s window, with the output capped near the words that much audio can hold; an output
         that looks degenerate (repetitive, improbable, cut at the cap) is decoded again over
         the full window."""
         pad_s = self.asr_cfg.whisper.window_pad_s
+        encoded, content = self._encode(audio, pad_s or _INTERIM_PAD_S)
+        probabilities = self._identify(encoded) if language is None else None
+        language = language or LANGUAGES[int(np.argmax(probabilities))]
         if pad_s > 0:
-            decoded = self._short_window(audio, offset, pad_s)
+            decoded = self._short_window(encoded, content, audio, offset, language)
             if decoded is not None:
-                return decoded
-        return self._full_window(audio, offset)
+                return *decoded, probabilities
+        return *self._full_window(audio, offset, language), probabilities
 
-    def interim(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str] | None:
-        """The words and text of a still-running utterance, or None when the output looks
-        degenerate: an interim is not worth a full-window decode, the final comes soon."""
-        return self._short_window(audio, offset, _INTERIM_PAD_S)
+    def interim(self, audio: np.ndarray, offset: float, language: str | None = None
+                ) -> tuple[tuple[list[Word], str] | None, "np.ndarray | None"]:
+        """As ``transcribe`` for a still-running utterance: its words and text, None when the
+        output looks degenerate (an interim is not worth a full-window decode: the final comes
+        soon); and the language probabilities when ``language`` is None."""
+        encoded, content = self._encode(audio, _INTERIM_PAD_S)
+        probabilities = self._identify(encoded) if language is None else None
+        language = language or LANGUAGES[int(np.argmax(probabilities))]
+        return self._short_window(encoded, content, audio, offset, language), probabilities
 
-    def _short_window(self, audio: np.ndarray, offset: float, pad_s: float) -> tuple[list[Word], str] | None:
-        model, tokenizer = self._model, self._tokenizer
-        features = model.feature_extractor(audio)
+    def _encode(self, audio: np.ndarray, pad_s: float):
+        """Whisper's encoder over ``audio`` and ``pad_s`` of silence; and the content's frames."""
+        features = self._model.feature_extractor(audio)
         content = features.shape[-1] - 1
         # The padding is the log-mel of silence as faster-whisper pads its 30 s window (zeros).
         frames = min(_WINDOW_FRAMES, content + round(pad_s * _FRAMES_PER_S))
-        features = np.pad(features[:, :content], ((0, 0), (0, frames - content)))
-        encoded = model.encode(features)
+        return self._model.encode(np.pad(features[:, :content], ((0, 0), (0, frames - content)))), content
+
+    def _identify(self, encoded) -> np.ndarray:
+        """Whisper's language probabilities, among the phrasebooks' languages only."""
+        scores = dict(self._model.model.detect_language(encoded)[0])
+        p = np.array([scores.get(f"<|{lang}|>", 0.0) for lang in LANGUAGES])
+        return p / p.sum() if p.sum() > 0 else np.full(len(LANGUAGES), 1 / len(LANGUAGES))
+
+    def _short_window(self, encoded, content: int, audio: np.ndarray, offset: float,
+                      language: str) -> tuple[list[Word], str] | None:
+        model, tokenizer = self._model, self._tokenizers[language]
         prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
         cap = round(_CAP_TOKENS + _CAP_TOKENS_PER_S * len(audio) / SAMPLE_RATE)
         result = model.model.generate(
@@ -254,10 +373,10 @@ class WhisperEngine:
                  for w in segment.get("words", []) if w["word"].strip()]
         return words, text
 
-    def _full_window(self, audio: np.ndarray, offset: float) -> tuple[list[Word], str]:
+    def _full_window(self, audio: np.ndarray, offset: float, language: str) -> tuple[list[Word], str]:
         segments, _ = self._model.transcribe(
             audio,
-            language=self.language,
+            language=language,
             beam_size=self.asr_cfg.whisper.beam_size,
             # No sampling fallback: the same audio must give the same text (offline analysis
             # and the golden tests replay calls byte for byte).

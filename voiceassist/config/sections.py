@@ -41,7 +41,7 @@ class VoskConfig(_Section):
 
 class AsrConfig(_Section):
     engine: Literal["auto", "vosk", "whisper"] = "auto"
-    language: Language = "en"
+    language: Literal[Language, "auto"] = "auto"
     models_dir: str = ""
     endpoint_silence_ms: int = Field(500, ge=100, le=3000)
     min_speech_ms: int = Field(200, ge=20, le=2000)

@@ -119,7 +119,8 @@ def build_call(evs: Iterable[Event], name: str, redact: bool = False) -> Call:
     evs = sorted(redact_events(evs) if redact else evs, key=lambda e: e["t"])  # stable: same-time events keep their order
     started = next((e for e in evs if e["type"] == "call.started"), {})
     ended = next((e for e in evs if e["type"] == "call.ended"), None)
-    language = started.get("language", "")
+    found = next((e for e in evs if e["type"] == "language.detected"), {})
+    language = found.get("language") or started.get("language", "")
     utterances = [
         Utterance(e["speaker"], e["start"], e["end"], e["text"])
         for e in sorted((e for e in evs if e["type"] == "transcript.final"), key=lambda e: e["start"])

@@ -18,7 +18,7 @@ from voiceassist.frames import Speaker
 from voiceassist.rules.monitor import MonitorRules
 from voiceassist.rules.phrasebook import load_phrasebook
 from voiceassist.rules.triggers import TriggerEngine
-from voiceassist.transcripts import Transcript
+from voiceassist.transcripts import LanguageFound, Transcript
 
 __all__ = ["CallRules", "LEVEL_EVERY_S"]
 
@@ -39,6 +39,7 @@ class CallRules:
                  levels: bool = False, call_start: dt.datetime | None = None):
         book = load_phrasebook(language, cfg.triggers.phrasebooks_dir)
         self.language = language
+        self._cfg = cfg
         self._emit = emit
         self._levels = levels
         self._next_level: dict[Speaker, float] = {}
@@ -49,9 +50,18 @@ class CallRules:
         """A new config mid-call (``voiceassist.reload``): the rules' thresholds and the
         phrasebook change from the next frame; what was heard and shown so far stays. The
         analysis itself (VAD, recogniser, measurement windows) keeps the call's settings."""
+        self._cfg = cfg
         book = load_phrasebook(self.language, cfg.triggers.phrasebooks_dir)
         self.monitor.configure(cfg.monitor, book)
         self.triggers.configure(book, cfg.triggers, cfg.escalation)
+
+    def found(self, found: LanguageFound) -> None:
+        """The call's language, found from the caller's speech: written, and from now on the
+        phrasebook, the prompts and their lines are that language's."""
+        self._emit(events.language_detected(found))
+        if found.language != self.language:
+            self.language = found.language
+            self.reload(self._cfg)
 
     def measured(self, m: Measurement) -> None:
         caller = m.speaker == "caller"

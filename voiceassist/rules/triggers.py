@@ -54,7 +54,6 @@ class TriggerEngine:
     def __init__(self, book: Phrasebook, cfg, escalation: EscalationConfig | None = None,
                  call_start: dt.datetime | None = None):
         self._call_start = call_start
-        self.language = book.language
         self.escalation = Escalation(escalation or EscalationConfig())
         self._reminder: tuple[float, str] | None = None  # (when, the vague promise)
         self._prompts: dict[str, Prompt] = {}
@@ -68,9 +67,10 @@ class TriggerEngine:
         self.configure(book, cfg, escalation)
 
     def configure(self, book: Phrasebook, cfg, escalation: EscalationConfig | None = None) -> None:
-        """The phrasebook (of the same language) and the ``[triggers]`` and ``[escalation]``
-        settings; mid-call (a reload), what was heard and shown so far stays."""
+        """The phrasebook and the ``[triggers]`` and ``[escalation]`` settings; mid-call (a
+        reload, or the call's language found), what was heard and shown so far stays."""
         self._book = book
+        self.language = book.language
         self._cfg = cfg
         escalation = escalation or EscalationConfig()
         self.escalation.configure(escalation)

@@ -14,6 +14,7 @@ from typing import Any, Callable, Sequence
 from voiceassist import events
 from voiceassist.config import Config
 from voiceassist.events import Event
+from voiceassist.languages import starting
 from voiceassist.rules.monitor import rate_limit_sps
 from voiceassist.sinks.promises import overdue
 
@@ -60,7 +61,7 @@ class ViewState:
         self._rate = cfg.monitor.rate
         self._raise_db = cfg.monitor.loudness.raise_db
         self.version = 0  # bumped on every change: renderers redraw only when it moves
-        self.language = cfg.asr.language
+        self.language = starting(cfg.asr.language)
         self.t = 0.0
         self.ended = False
         self._prompts: dict[str, dict[str, Any]] = {}  # active, by id, in order shown
@@ -90,7 +91,7 @@ class ViewState:
 
     def _fold(self, e: Event) -> None:
         kind = e["type"]
-        if kind == "call.started":
+        if kind in ("call.started", "language.detected"):
             self.language = e["language"]
         elif kind in ("transcript.partial", "transcript.final") and e["speaker"] == "caller":
             if self._lines and not self._lines[-1]["final"]:
