@@ -13,13 +13,9 @@ from pathlib import Path
 
 import pytest
 from clitools import ROOT
+from floortools import DEMO_EVENTS
 
 from voiceassist.floor.broker import EmbeddedBroker
-
-# The demo call's events as `voiceassist demo --events … --levels` wrote them (see
-# tests/fixtures/floor/README.md): an angry caller who asks for a manager, an agent prompted to
-# lower their voice, slow down and let him finish.
-DEMO_EVENTS = ROOT / "tests" / "fixtures" / "floor" / "demo.events.jsonl"
 
 
 def _env() -> dict[str, str]:

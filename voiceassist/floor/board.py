@@ -137,12 +137,12 @@ class Board:
         self._nc = None
 
     async def start(self) -> None:
-        try:
-            self._nc = await nats.connect(self.url, connect_timeout=3, max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                          allow_reconnect=True, error_cb=_quiet, disconnected_cb=_quiet,
-                                          reconnected_cb=_quiet, name="voiceassist board",
-                                          **connect_options(self.cfg.floor))
-        except Exception as e:  # noqa: BLE001 - the broker's URL or credentials are wrong
+        try:  # nats-py retries a first connection forever when told to reconnect forever: bounded here
+            self._nc = await asyncio.wait_for(nats.connect(
+                self.url, connect_timeout=3, max_reconnect_attempts=-1, reconnect_time_wait=0.5, allow_reconnect=True,
+                error_cb=_quiet, disconnected_cb=_quiet, reconnected_cb=_quiet, name="voiceassist board",
+                **connect_options(self.cfg.floor)), 5.0)
+        except (Exception, asyncio.TimeoutError) as e:  # noqa: BLE001 - the broker's URL or credentials are wrong
             raise ConfigError(f"--broker {_without_credentials(self.url)}: cannot connect ({e}); "
                               "give the nats://HOST:PORT of a running NATS server with JetStream") from None
         js = self._nc.jetstream()
