@@ -91,10 +91,12 @@ class FloorState:
         self.promises: dict[tuple[str, float], dict[str, Any]] = {}
         self._topic_engines: dict[str, TriggerEngine | None] = {}
         self.version = 0  # moves with every change, so a page pushes only new states
+        self.received = 0  # events taken since the board started
 
     def handle(self, event: Event, at: float) -> None:
         """One published event, ``at`` the wall time (epoch seconds) the broker stored it."""
         self.version += 1
+        self.received += 1
         key, kind = event.get("call"), event.get("type")
         if not key or "agent" not in event:
             return
@@ -179,8 +181,9 @@ class FloorState:
         }
 
     def snapshot(self, now: float) -> dict[str, Any]:
-        """``{"calls": [...], "promises": [...], "ended": [...]}`` at wall time ``now``: live
-        calls, who needs help now first; promises due within the hour or overdue, by due time."""
+        """``{"calls": [...], "promises": [...], "ended": [...], "received": N}`` at wall time
+        ``now``: live calls, who needs help now first; promises due within the hour or overdue,
+        by due time; calls ended in the last two minutes; the events taken since the start."""
         for key in [k for k, c in self.calls.items() if now - c.seen > STALE_S]:
             del self.calls[key]
         rows = [self._row(c, now) for c in self.calls.values()]
@@ -196,7 +199,7 @@ class FloorState:
                 promises.append({**p, "overdue": due < local})
         promises.sort(key=lambda p: p["due"])
         ended = [e for e in self.ended if now - e["ended_at"] <= _ENDED_SHOWN_S]
-        return {"calls": rows, "promises": promises, "ended": ended}
+        return {"calls": rows, "promises": promises, "ended": ended, "received": self.received}
 
     def detail(self, key: str) -> dict[str, Any] | None:
         """One live call's transcript and prompts, for the row a supervisor clicked."""
