@@ -16,7 +16,7 @@
   straight from the stream by a bare JetStream consumer (the broker's share of the latency).
 - CPU (% of one core, averaged over the run) and resident memory (peak) of the broker and the
   board, read from /proc; events lost: published and acknowledged, less those the board took.
-- ``--agent-cost``: one agent's paced call (a golden call, voice monitor on) through the
+- ``--agent-cost``: one agent's paced call (the demo call, voice monitor on) through the
   pipeline without and with a publisher to the broker: process CPU and prompt latency.
 """
 
@@ -226,7 +226,9 @@ def agent_cost(speed: float = 1.0) -> None:
     from voiceassist.sources.replay import ReplaySource
     from voiceassist.sources.wav import WavSource
 
-    call = ROOT / "tests" / "fixtures" / "golden" / "loud_agent.wav"
+    from voiceassist.data import demo_call_path
+
+    call = demo_call_path()
     cfg = load_config()
     with tempfile.TemporaryDirectory() as tmp, EmbeddedBroker(Path(tmp) / "store", port=0) as broker:
         for floor in (False, True):
@@ -264,7 +266,7 @@ def main() -> None:
               f"{r['broker_cpu']:8.0f}% {r['broker_mb']:4.0f}  {r['board_cpu']:8.0f}% {r['board_mb']:4.0f}  "
               f"{r['lost']:>5} (of {r['published']}, {r['retried']} retried)", flush=True)
     if args.agent_cost:
-        print("one agent's call (loud_agent.wav, voice monitor, paced at real time):")
+        print("one agent's call (the demo call, voice monitor only, paced at real time):")
         agent_cost()
 
 

@@ -30,7 +30,7 @@ from voiceassist.config import Config
 from voiceassist.errors import ConfigError, UsageError
 from voiceassist.floor.broker import EmbeddedBroker
 from voiceassist.floor.state import FloorState
-from voiceassist.sinks.floor import STREAM, SUBJECTS, connect_options, ensure_stream
+from voiceassist.sinks.floor import STREAM, SUBJECTS, connect_options, ensure_stream, servers
 
 __all__ = ["Board", "serve", "read_call"]
 
@@ -139,7 +139,7 @@ class Board:
     async def start(self) -> None:
         try:  # nats-py retries a first connection forever when told to reconnect forever: bounded here
             self._nc = await asyncio.wait_for(nats.connect(
-                self.url, connect_timeout=3, max_reconnect_attempts=-1, reconnect_time_wait=0.5, allow_reconnect=True,
+                servers(self.url), connect_timeout=3, max_reconnect_attempts=-1, reconnect_time_wait=0.5, allow_reconnect=True,
                 error_cb=_quiet, disconnected_cb=_quiet, reconnected_cb=_quiet, name="voiceassist board",
                 **connect_options(self.cfg.floor)), 5.0)
         except (Exception, asyncio.TimeoutError) as e:  # noqa: BLE001 - the broker's URL or credentials are wrong
@@ -275,7 +275,7 @@ def read_call(cfg: Config, broker: str, call: str) -> list[dict[str, Any]]:
     """Every event of ``call`` (its id, as the board shows it) kept in the stream, in order."""
     async def fetch() -> list[dict[str, Any]]:
         try:
-            nc = await nats.connect(broker, connect_timeout=3, allow_reconnect=False, **connect_options(cfg.floor))
+            nc = await nats.connect(servers(broker), connect_timeout=3, allow_reconnect=False, **connect_options(cfg.floor))
         except Exception as e:  # noqa: BLE001
             raise ConfigError(f"--floor {_without_credentials(broker)}: cannot connect ({e})") from None
         events: list[dict[str, Any]] = []

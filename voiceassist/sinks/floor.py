@@ -29,7 +29,7 @@ from voiceassist.errors import UsageError
 from voiceassist.events import Event, dumps
 from voiceassist.redact import redact_event
 
-__all__ = ["FloorPublisher", "subject", "connect_options", "ensure_stream", "STREAM", "SUBJECTS"]
+__all__ = ["FloorPublisher", "subject", "servers", "connect_options", "ensure_stream", "STREAM", "SUBJECTS"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,11 @@ def _token(name: str) -> str:
 
 def subject(team: str, agent: str, call: str, event_type: str) -> str:
     return f"voiceassist.{_token(team)}.{_token(agent)}.{_token(call)}.{event_type}"
+
+
+def servers(url: str) -> list[str]:
+    """The broker's URL, or a cluster's as a comma-separated list of them."""
+    return [u.strip() for u in url.split(",") if u.strip()]
 
 
 def connect_options(cfg: FloorConfig) -> dict[str, Any]:
@@ -185,7 +190,7 @@ class FloorPublisher:
             log.info("floor: %s", args[0] if args else "disconnected")
 
         try:
-            nc = await nats.connect(self.url, connect_timeout=2, allow_reconnect=True, max_reconnect_attempts=-1,
+            nc = await nats.connect(servers(self.url), connect_timeout=2, allow_reconnect=True, max_reconnect_attempts=-1,
                                     reconnect_time_wait=0.5, error_cb=quiet, disconnected_cb=quiet,
                                     reconnected_cb=quiet, name=f"voiceassist {self.agent}", **self._options)
             await ensure_stream(nc.jetstream(timeout=_ACK_TIMEOUT_S), self._cfg.retention_days)
