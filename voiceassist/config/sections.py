@@ -151,7 +151,7 @@ class StoreConfig(_Section):
 class FloorConfig(_Section):
     url: str = ""
     agent: str = ""
-    team: str = Field("floor", min_length=1)
+    team: str = "floor"
     token: str = ""
     user: str = ""
     password: str = ""
@@ -159,7 +159,7 @@ class FloorConfig(_Section):
     tls_cert: str = ""
     tls_key: str = ""
     buffer_events: int = Field(20000, ge=100, le=10_000_000)
-    retention_days: float = Field(7.0, gt=0.0, le=3650.0)
+    retention_days: float = Field(7.0, ge=0.01, le=3650.0)
     broker_port: int = Field(4222, ge=0, le=65535)
     store_dir: str = ""
     board_port: int = Field(8780, ge=0, le=65535)

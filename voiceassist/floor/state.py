@@ -28,6 +28,8 @@ __all__ = ["FloorState", "COUNTED", "STALE_S"]
 # The delivery prompts a supervisor coaches on: counted per call on the board.
 COUNTED = ("lower_voice", "slow_down", "let_them_finish", "no_blame")
 _ESCALATED = ("offer_supervisor", "pause_callback")
+# What the call is about, as the call's summary lists its topics (a repeated contact is not one).
+_TOPICS = tuple(t for t in TOPICS if t != "repeat_contact")
 # Agitation now against this many seconds of call before: the trend's arrow.
 _TREND_S = 30.0
 _TREND_STEP = 0.1
@@ -144,7 +146,7 @@ class FloorState:
         call.partial.pop(speaker, None)
         call.transcript.append({"t": event["t"], "speaker": speaker, "text": event.get("text", "")})
         if speaker == "caller" and (engine := self._topics(call.language)) is not None:
-            found = engine.intents("caller", tokens(event.get("text", ""), engine.language), only=TOPICS)
+            found = engine.intents("caller", tokens(event.get("text", ""), engine.language), only=_TOPICS)
             call.topics += [t for t in found if t not in call.topics]
 
     def _topics(self, language: str | None) -> TriggerEngine | None:

@@ -13,12 +13,27 @@ function clock(s) {
   const m = Math.floor(s / 60), r = Math.floor(s - m * 60);
   return String(m).padStart(2, "0") + ":" + String(r).padStart(2, "0");
 }
-function cell(tr, text, cls) {
-  const td = document.createElement("td");
-  td.textContent = text;
-  if (cls) td.className = cls;
-  tr.appendChild(td);
-  return td;
+// A row is made once per call and updated in place (cells' text, its place in the order), so
+// a click on it is not lost to a redraw replacing it between the press and the release.
+const made = new Map();
+function row(call) {
+  let tr = made.get(call);
+  if (!tr) {
+    tr = document.createElement("tr");
+    tr.dataset.call = call;
+    for (const cls of ["agent", "duration", "language", "topic", "agitation", "prompt",
+                       "count lower_voice", "count slow_down", "count let_them_finish", "count no_blame"]) {
+      const td = document.createElement("td");
+      td.className = cls;
+      tr.appendChild(td);
+    }
+    tr.addEventListener("click", () => { selected = call; drawDetail(); });
+    made.set(call, tr);
+  }
+  return tr;
+}
+function put(td, text) {
+  if (td.textContent !== text) td.textContent = text;
 }
 const ARROW = {rising: " ↑", falling: " ↓", steady: ""};
 
@@ -33,38 +48,49 @@ function beep() {
 
 function drawRows(calls) {
   const rows = $("rows");
-  rows.textContent = "";
   const fresh = [];
-  for (const c of calls) {
-    const tr = document.createElement("tr");
-    tr.dataset.call = c.call;
-    if (c.alert) tr.classList.add("alert");
-    if (c.alert && !alerted.has(c.call)) { alerted.add(c.call); fresh.push(c); tr.classList.add("flash"); }
+  const live = new Set(calls.map((c) => c.call));
+  for (const [call, tr] of made) if (!live.has(call)) { tr.remove(); made.delete(call); alerted.delete(call); }
+  for (const [i, c] of calls.entries()) {
+    const tr = row(c.call);
+    const td = tr.children;
+    tr.classList.toggle("alert", Boolean(c.alert));
+    tr.classList.toggle("selected", c.call === selected);
+    if (c.alert && !alerted.has(c.call)) {
+      alerted.add(c.call); fresh.push(c);
+      tr.classList.remove("flash"); void tr.offsetWidth; tr.classList.add("flash");  // restarts the animation
+    }
     if (!c.alert) alerted.delete(c.call);
-    if (c.call === selected) tr.classList.add("selected");
-    const who = cell(tr, c.agent, "agent");
-    if (c.alert) {
-      const why = document.createElement("span");
-      why.className = "alert-reason"; why.textContent = c.alert;
-      who.appendChild(why);
+    const who = c.agent + (c.alert ? "\n" + c.alert : "");
+    if (td[0].dataset.shown !== who) {
+      td[0].dataset.shown = who;
+      td[0].textContent = c.agent;
+      if (c.alert) {
+        const why = document.createElement("span");
+        why.className = "alert-reason"; why.textContent = c.alert;
+        td[0].appendChild(why);
+      }
     }
-    cell(tr, clock(c.duration), "duration");
-    cell(tr, c.language || "", "language");
-    cell(tr, (c.topic || "").replace(/_/g, " "), "topic");
-    const ag = cell(tr, c.agitation === null ? "--" : c.agitation.toFixed(2) + ARROW[c.trend], "agitation");
-    if (c.agitation !== null && c.alert && c.alert.startsWith("agitation")) ag.classList.add("high");
-    const p = cell(tr, "", "prompt");
-    if (c.prompt) {
-      const span = document.createElement("span");
-      span.textContent = c.prompt.text;
-      span.title = c.prompt.kind;
-      span.dataset.kind = c.prompt.kind;
-      if (c.prompt.urgent) span.className = "urgent";
-      p.appendChild(span);
+    put(td[1], clock(c.duration));
+    put(td[2], c.language || "");
+    put(td[3], (c.topic || "").replace(/_/g, " "));
+    put(td[4], c.agitation === null ? "--" : c.agitation.toFixed(2) + ARROW[c.trend]);
+    td[4].classList.toggle("high", c.agitation !== null && Boolean(c.alert) && c.alert.startsWith("agitation"));
+    const prompt = c.prompt ? c.prompt.id + (c.prompt.urgent ? "!" : "") : "";
+    if (td[5].dataset.shown !== prompt) {
+      td[5].dataset.shown = prompt;
+      td[5].textContent = "";
+      if (c.prompt) {
+        const span = document.createElement("span");
+        span.textContent = c.prompt.text;
+        span.title = c.prompt.kind;
+        span.dataset.kind = c.prompt.kind;
+        if (c.prompt.urgent) span.className = "urgent";
+        td[5].appendChild(span);
+      }
     }
-    for (const k of ["lower_voice", "slow_down", "let_them_finish", "no_blame"]) cell(tr, String(c.counts[k]), "count " + k);
-    tr.addEventListener("click", () => { selected = c.call; drawDetail(); });
-    rows.appendChild(tr);
+    ["lower_voice", "slow_down", "let_them_finish", "no_blame"].forEach((k, i) => put(td[6 + i], String(c.counts[k])));
+    if (rows.children[i] !== tr) rows.insertBefore(tr, rows.children[i] || null);
   }
   $("empty").hidden = calls.length > 0;
   $("count").textContent = calls.length + " live call" + (calls.length === 1 ? "" : "s");
