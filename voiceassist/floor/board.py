@@ -14,6 +14,7 @@ One asyncio loop runs the NATS consumer and the web server.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import ipaddress
 import json
 import logging
@@ -51,6 +52,7 @@ except ImportError:  # pragma: no cover - depends on the install
 _STATIC = resources.files("voiceassist.floor") / "static"
 _FORBIDDEN = "voiceassist: this address needs the token printed at start"
 _REPLAY_WAIT_S = 2.0  # a replay consumer that has sent nothing for this long has nothing to send
+_SHIFT_H = 12  # a call that started longer ago than this is not live any more
 
 
 class _Peers:
@@ -158,18 +160,21 @@ class Board:
                            config=ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=last + 1))
 
     async def _recover(self, js, last: int) -> None:
-        """The live calls and the promises, from the stream up to sequence ``last``."""
-        ends = (await js.stream_info(STREAM, subjects_filter="voiceassist.*.*.*.call.*")).state.subjects or {}
-        started = {s.rsplit(".", 2)[0] for s in ends if s.endswith(".call.started")}
-        ended = {s.rsplit(".", 2)[0] for s in ends if s.endswith(".call.ended")}
-        for prefix in sorted(started - ended):
-            await self._replay(js, f"{prefix}.>", last)
-        promised = (await js.stream_info(STREAM, subjects_filter="voiceassist.*.*.*.callback.promised")).state.subjects
-        if promised:
-            await self._replay(js, "voiceassist.*.*.*.callback.promised", last)
+        """The live calls and the promises, from the stream up to sequence ``last``: first
+        which calls started and ended within a shift, then every event of those still live."""
+        if last == 0:
+            return
+        starts: set[str] = set()
+        ends: set[str] = set()
 
-    async def _replay(self, js, subject: str, last: int) -> None:
-        await replay(js, subject, last, self._take)
+        def ended_or_started(msg) -> None:
+            (ends if msg.subject.endswith(".call.ended") else starts).add(msg.subject.rsplit(".", 2)[0])
+
+        since = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=_SHIFT_H)
+        await replay(js, "voiceassist.*.*.*.call.*", last, ended_or_started, since=since)
+        for prefix in sorted(starts - ends):
+            await replay(js, f"{prefix}.>", last, self._take)
+        await replay(js, "voiceassist.*.*.*.callback.promised", last, self._take)
 
     async def _on_message(self, msg) -> None:
         self._take(msg)
@@ -190,9 +195,12 @@ class Board:
                 pass
 
 
-async def replay(js, subject: str, last: int | None, take: Callable) -> None:
-    """Hands ``take`` every message of the stream on ``subject`` (up to sequence ``last``)."""
-    sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=DeliverPolicy.ALL)
+async def replay(js, subject: str, last: int | None, take: Callable, since: dt.datetime | None = None) -> None:
+    """Hands ``take`` every message of the stream on ``subject`` (stored ``since`` then, up to
+    sequence ``last``)."""
+    config = None if since is None else ConsumerConfig(deliver_policy=DeliverPolicy.BY_START_TIME, opt_start_time=since)
+    sub = await js.subscribe(subject, ordered_consumer=True, config=config,
+                             deliver_policy=None if since else DeliverPolicy.ALL)
     try:
         while True:
             try:
@@ -281,8 +289,7 @@ def read_call(cfg: Config, broker: str, call: str) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
         try:
             js = nc.jetstream()
-            subjects = (await js.stream_info(STREAM, subjects_filter=f"voiceassist.*.*.{call}.>")).state.subjects
-            if subjects:
+            if (await js.stream_info(STREAM)).state.last_seq:
                 await replay(js, f"voiceassist.*.*.{call}.>", None, lambda m: events.append(json.loads(m.data)))
         finally:
             await nc.close()
