@@ -276,12 +276,20 @@ def main() -> None:
     args = parser.parse_args()
     print(f"{os.cpu_count()} cores; each run {args.seconds:.0f} s of agents at real-time pace")
     print("agents  events/s  events seen    board p50/p95 ms   stream p50/p95 ms   broker CPU  MB   board CPU  MB   lost")
+    r = None
     for n in args.agents:
         r = run(n, args.seconds)
         print(f"{r['agents']:>6}  {r['events_per_s']:8.0f}  {r['on_board']:>6}/{r['timed']:<6}  "
               f"{r['board_p50']:7.0f} / {r['board_p95']:<7.0f}  {r['stream_p50']:7.1f} / {r['stream_p95']:<7.1f}  "
               f"{r['broker_cpu']:8.0f}% {r['broker_mb']:4.0f}  {r['board_cpu']:8.0f}% {r['board_mb']:4.0f}  "
               f"{r['lost']:>5} (of {r['published']}, {r['retried']} retried)", flush=True)
+    if r is not None and r["board_cpu"] > 0:
+        # Where it tops out, from the largest floor measured, as if cost grew linearly with agents:
+        # the board's state and pages are one Python thread (one core); broker and board share two.
+        board_max = r["agents"] * 100 / r["board_cpu"]
+        both_max = r["agents"] * 200 / (r["board_cpu"] + r["broker_cpu"])
+        print(f"tops out (linear from {r['agents']} agents): the board's core full at ~{board_max:.0f} agents; "
+              f"broker and board filling 2 cores at ~{both_max:.0f} (the simulated agents' own CPU not counted)")
     if args.agent_cost:
         print("one agent's call (the demo call, voice monitor only, paced at real time):")
         agent_cost()
