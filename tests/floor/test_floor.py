@@ -130,6 +130,7 @@ def test_an_agents_call_is_unharmed_by_a_broker_killed_mid_call(tmp_path, proces
     first = EmbeddedBroker(store, port=port).start()
     try:
         _, url = processes.board(first.url)
+        began = time.monotonic()
         agent = processes.agent(first.url, "ann", DEMO_EVENTS, 6, "--events", tmp_path / "ann.jsonl")
         wait_for(lambda: rows(url))
         time.sleep(5)
@@ -139,6 +140,7 @@ def test_an_agents_call_is_unharmed_by_a_broker_killed_mid_call(tmp_path, proces
         second = EmbeddedBroker(store, port=port).start()
         try:
             assert agent.wait(60) == 0, agent.err_path.read_text()
+            assert time.monotonic() - began < DEMO[-1]["t"] / 6 + 6  # its pace kept (a few seconds to start up)
             logged = [json.loads(line) for line in (tmp_path / "ann.jsonl").read_text().splitlines()]
             assert logged[-1]["type"] == "call.ended" and len(logged) > 700
             call = re.search(r"call (\S+) of agent ann", agent.err_path.read_text()).group(1)
@@ -254,3 +256,18 @@ def test_user_errors_are_one_line(args, needles):
     from clitools import user_error
 
     user_error(voiceassist(*args, timeout=60), *needles)
+
+
+def test_on_loopback_only_this_machine_may_see_the_board_and_with_listen_others_need_the_token():
+    from starlette.testclient import TestClient
+
+    from voiceassist.floor.board import create_app
+    from voiceassist.floor.state import FloorState
+
+    state = FloorState(load_config())
+    here = create_app(state, "tok", 4.0, loopback_only=True)
+    assert TestClient(here, client=("127.0.0.1", 5000)).get("/api/floor?token=tok").status_code == 200
+    assert TestClient(here, client=("203.0.113.9", 5000)).get("/api/floor?token=tok").status_code == 403
+    shared = create_app(state, "tok", 4.0, loopback_only=False)  # --listen 0.0.0.0
+    assert TestClient(shared, client=("203.0.113.9", 5000)).get("/api/floor?token=tok").status_code == 200
+    assert TestClient(shared, client=("203.0.113.9", 5000)).get("/api/floor").status_code == 403
