@@ -113,3 +113,10 @@ def test_promises_due_within_the_hour_or_overdue_across_the_floor():
     promises = state.snapshot(NOW)["promises"]
     assert [(p["agent"], p["due"], p["overdue"]) for p in promises] == [
         ("bob", "2026-12-02T14:00:00", True), ("ann", "2026-12-02T15:30:00", False)]
+
+
+def test_a_promise_of_a_call_no_longer_live_is_listed_without_making_it_live():
+    state = state_of(ev("gone", "bob", 50.0, "callback.promised", text="call back at three", due="2026-12-02T15:10:00",
+                        due_said="today 15:10", said_at=50.0))
+    snap = state.snapshot(NOW)
+    assert snap["calls"] == [] and [p["call"] for p in snap["promises"]] == ["gone"]

@@ -102,9 +102,14 @@ class FloorState:
         key, kind = event.get("call"), event.get("type")
         if not key or "agent" not in event:
             return
+        if kind == "callback.promised":
+            self.promises[(key, float(event.get("said_at", event["t"])))] = {
+                "agent": event["agent"], "call": key, "team": event.get("team", ""), "text": event.get("text", ""),
+                "due": event.get("due"), "due_said": event.get("due_said"), "said_at": event.get("said_at"),
+            }
         call = self.calls.get(key)
         if call is None:
-            if kind == "call.ended":
+            if kind in ("call.ended", "callback.promised"):  # of a call no longer live (a board started late)
                 return
             call = self.calls[key] = _Call(event, at)
         call.seen = max(call.seen, at)
@@ -129,11 +134,6 @@ class FloorState:
                 call.asked_manager = True  # shown on the caller's words, not on agitation
         elif kind == "prompt.cleared":
             call.showing.pop(event["id"], None)
-        elif kind == "callback.promised":
-            self.promises[(key, float(event.get("said_at", event["t"])))] = {
-                "agent": call.agent, "call": key, "team": call.team, "text": event.get("text", ""),
-                "due": event.get("due"), "due_said": event.get("due_said"), "said_at": event.get("said_at"),
-            }
         elif kind == "call.ended":
             del self.calls[key]
             self.ended.appendleft({**self._row(call, at), "ended_at": at, "summary": event.get("summary", {})})

@@ -119,6 +119,7 @@ class FloorPublisher:
         self.dropped = 0
         self.unsent = 0
         self.published = 0
+        self._problem = ""  # the broker's last error, for the line at the end
         self._closing = False
         self._loop = asyncio.new_event_loop()
         self._wake = asyncio.Event()
@@ -149,8 +150,9 @@ class FloorPublisher:
             self._thread.join(2.0)
         if self.dropped or self.unsent:
             log.warning("floor: %d event(s) of call %s not delivered to the broker (%d dropped from the full buffer "
-                        "of floor.buffer_events = %d, %d still waiting at the end)", self.dropped + self.unsent,
-                        self.call, self.dropped, self._cfg.buffer_events, self.unsent)
+                        "of floor.buffer_events = %d, %d still waiting at the end)%s", self.dropped + self.unsent,
+                        self.call, self.dropped, self._cfg.buffer_events, self.unsent,
+                        f"; last error: {self._problem}" if self._problem else "")
 
     # -- the publisher's thread -------------------------------------------------------------
 
@@ -187,8 +189,11 @@ class FloorPublisher:
 
     async def _connect(self):
         async def quiet(*args) -> None:  # nats-py reports each failed attempt; it retries by itself
+            if args:
+                self._problem = str(args[0]) or repr(args[0])
             log.info("floor: %s", args[0] if args else "disconnected")
 
+        nc = None
         try:
             nc = await nats.connect(servers(self.url), connect_timeout=2, allow_reconnect=True, max_reconnect_attempts=-1,
                                     reconnect_time_wait=0.5, error_cb=quiet, disconnected_cb=quiet,
@@ -196,8 +201,9 @@ class FloorPublisher:
             await ensure_stream(nc.jetstream(timeout=_ACK_TIMEOUT_S), self._cfg.retention_days)
             return nc
         except Exception as e:  # noqa: BLE001 - not there yet: the events wait
+            self._problem = str(e) or repr(e)
             log.info("floor: cannot reach the broker (%r); the events wait", e)
-            if "nc" in locals():
+            if nc is not None:
                 await nc.close()
             return None
 
@@ -210,6 +216,7 @@ class FloorPublisher:
             try:
                 await js.publish(self._subject(event), self._payload(event), headers={"Nats-Msg-Id": f"{self.call}/{seq}"})
             except Exception as e:  # noqa: BLE001 - a timeout, the broker away: the event waits
+                self._problem = str(e) or repr(e)
                 log.info("floor: publish failed (%r); retrying", e)
                 return False
             with self._lock:
