@@ -86,6 +86,7 @@ def test_prompts_and_alerts_reach_the_board_within_a_second(broker, processes, c
     try:
         agent.handle({**DEMO[0], "t": 0.0})
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#rows tr"))
+        chromium.find_element(By.ID, "sound").click()  # a supervisor's click: the page may play sound
         lower = next(e for e in DEMO if e["type"] == "prompt.shown" and e["kind"] == "lower_voice")
         sent = time.monotonic()
         agent.handle(lower)
@@ -99,6 +100,7 @@ def test_prompts_and_alerts_reach_the_board_within_a_second(broker, processes, c
     finally:
         agent.close()
     assert chromium.find_element(By.ID, "alert-banner").text == "ann: asked for a manager"
+    assert chromium.execute_script("return window.beeps") == 1
     assert prompt_s < 1.0 and alert_s < 1.0, (prompt_s, alert_s)
 
 

@@ -1,6 +1,7 @@
 // The supervisor's board: draws each state the server pushes (server-sent events) and, for
 // the clicked row, that call's transcript and prompts. No libraries, nothing fetched from
-// elsewhere. window.alerts keeps [call, reason, Date.now()] of every alert raised.
+// elsewhere. window.alerts keeps [call, reason, Date.now()] of every alert raised, window.beeps
+// counts the tones played.
 "use strict";
 const token = new URLSearchParams(location.search).get("token") || "";
 const $ = (id) => document.getElementById(id);
@@ -39,12 +40,18 @@ const ARROW = {rising: " ↑", falling: " ↓", steady: ""};
 
 function beep() {
   if (!$("sound").checked) return;
-  const ctx = new (window.AudioContext || window.webkitAudioContext)();
-  const osc = ctx.createOscillator(), gain = ctx.createGain();
-  osc.frequency.value = 880; gain.gain.value = 0.1;
-  osc.connect(gain).connect(ctx.destination);
-  osc.start(); osc.stop(ctx.currentTime + 0.25);
+  try {  // a page without sound (no device, autoplay refused) still draws
+    const ctx = beep.ctx || (beep.ctx = new (window.AudioContext || window.webkitAudioContext)());
+    const osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = 880; gain.gain.value = 0.1;
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(); osc.stop(ctx.currentTime + 0.25);
+    window.beeps += 1;
+  } catch (e) {
+    console.warn("no sound for the alert:", e);
+  }
 }
+window.beeps = 0;
 
 function drawRows(calls) {
   const rows = $("rows");
