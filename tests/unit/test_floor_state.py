@@ -120,3 +120,12 @@ def test_a_promise_of_a_call_no_longer_live_is_listed_without_making_it_live():
                         due_said="today 15:10", said_at=50.0))
     snap = state.snapshot(NOW)
     assert snap["calls"] == [] and [p["call"] for p in snap["promises"]] == ["gone"]
+
+
+def test_an_agitation_alert_holds_until_the_caller_is_clearly_calmer():
+    state = state_of(started("c", "ann"))
+    alerts = []
+    for t, agitation in enumerate([0.5, 0.65, 0.58, 0.61, 0.55, 0.45, 0.55]):
+        state.handle(level("c", "ann", float(t), agitation), NOW - 1)
+        alerts.append(state.snapshot(NOW)["calls"][0]["alert"])
+    assert alerts == [None, "agitation 0.65", "agitation 0.58", "agitation 0.61", "agitation 0.55", None, None]

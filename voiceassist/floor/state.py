@@ -33,6 +33,9 @@ _TOPICS = tuple(t for t in TOPICS if t != "repeat_contact")
 # Agitation now against this many seconds of call before: the trend's arrow.
 _TREND_S = 30.0
 _TREND_STEP = 0.1
+# An agitated caller's alert holds until their agitation is this far under escalation.high, so
+# a caller hovering at the line does not flash and sound the alert every half second.
+_CALM_BY = 0.1
 _TRANSCRIPT_LINES = 60  # what a click on a row shows: the call's recent words
 _PROMPTS_KEPT = 30
 _ENDED_KEPT = 10  # ended calls listed with their summary, newest first
@@ -55,6 +58,7 @@ class _Call:
         self.seen = at
         self.t = 0.0
         self.agitation: float | None = None
+        self.agitated = False
         self.agitation_history: deque[tuple[float, float]] = deque()
         self.showing: dict[str, Event] = {}
         self.counts = {k: 0 for k in COUNTED}
@@ -120,6 +124,10 @@ class FloorState:
             call.language = event.get("language")
         elif kind == "level" and event.get("speaker") == "caller" and event.get("agitation") is not None:
             call.agitation = float(event["agitation"])
+            if call.agitation >= self._high:
+                call.agitated = True
+            elif call.agitation < self._high - _CALM_BY:
+                call.agitated = False
             call.agitation_history.append((call.t, call.agitation))
             while call.agitation_history and call.agitation_history[0][0] < call.t - 2 * _TREND_S:
                 call.agitation_history.popleft()
@@ -168,7 +176,7 @@ class FloorState:
         shown = [k for k in _ESCALATED if any(p["kind"] == k for p in call.showing.values())]
         if shown:
             return f"{shown[0]} showing"
-        if call.agitation is not None and call.agitation >= self._high:
+        if call.agitated:
             return f"agitation {call.agitation:.2f}"
         return None
 
