@@ -46,6 +46,8 @@ class RunOptions:
     caller_device: str | None = None  # live
     agent_device: str | None = None
     seconds: float | None = None  # live: end after this much audio
+    floor: str | None = None  # the floor's broker (nats://…): the call's events are published there
+    agent: str | None = None  # the agent's name on the floor (default: floor.agent, else the login name)
 
 
 class Interrupted(KeyboardInterrupt):
@@ -101,12 +103,14 @@ class Run:
     broken one fails before a model loads or an event is written."""
 
     def __init__(self, opts: RunOptions, console: Console):
-        if opts.view != "none" and not opts.speed > 0:
-            raise UsageError(f"--speed {opts.speed}: must be a positive factor, e.g. 1 or 2.5")
         from voiceassist.rules.phrasebook import load_phrasebook
 
         self.opts = opts
         self.cfg = load_config(opts.config, opts.overrides)
+        # A call published to the floor plays at its own pace, as a live one would.
+        self._floor = opts.floor or self.cfg.floor.url or None
+        if (opts.view != "none" or self._floor) and not opts.speed > 0:
+            raise UsageError(f"--speed {opts.speed}: must be a positive factor, e.g. 1 or 2.5")
         for language in LANGUAGES if self.cfg.asr.language == AUTO else (self.cfg.asr.language,):
             load_phrasebook(language, self.cfg.triggers.phrasebooks_dir)
         self._err = console
@@ -125,7 +129,9 @@ class Run:
             with ExitStack() as stack:
                 sinks = self._sinks(stack)
                 kept = self._report_sink(sinks)
-                run_events(path, sinks, self.cfg, call_start=self.opts.call_start)
+                floor = self._floor_sink(stack)
+                run_events(path, sinks + [floor] if floor else sinks, self.cfg, call_start=self.opts.call_start,
+                           speed=self.opts.speed if floor else None)
             self._write_report(kept, path.stem)
         else:
             self._analyze_wav(path)
@@ -186,9 +192,9 @@ class Run:
     def _analyze_audio(self, path: Path, source, engine, sinks: list, stack: ExitStack, call_start: dt.datetime,
                        recorder) -> None:
         on_progress = None
-        viewed = self.opts.view != "none"
+        viewed = self.opts.view != "none" or self._floor is not None
         duration = source.info.duration_s or 0.0
-        if viewed:  # the agent's view plays the call at its own pace, as if it were live
+        if viewed:  # the agent's view (and the floor) plays the call at its own pace, as if it were live
             from voiceassist.sources.replay import ReplaySource
 
             source = ReplaySource(source, speed=self.opts.speed)
@@ -212,7 +218,7 @@ class Run:
         from voiceassist import cache
 
         cfg = self.cfg
-        if not cfg.cache.enabled or self.opts.view != "none" or cfg.ui.cue:
+        if not cfg.cache.enabled or self.opts.view != "none" or cfg.ui.cue or self._floor:
             return None, None
         digest = cache.audio_hash(path)
         entry = cache.lookup(cfg, digest, model.engine, model.name)
@@ -249,6 +255,24 @@ class Run:
             sinks.append(PromisesSink(promises_path(cfg.store), call))
         return [Redacting(s, starting(cfg.asr.language)) for s in sinks] if cfg.privacy.redact_events else sinks
 
+    def _floor_sink(self, stack: ExitStack) -> Any:
+        """With ``--floor``: the publisher of the call's events to the floor's broker."""
+        if self._floor is None:
+            return None
+        import getpass
+        import secrets
+
+        from voiceassist.sinks.floor import FloorPublisher
+
+        cfg = self.cfg
+        agent = self.opts.agent or cfg.floor.agent or getpass.getuser()
+        call = dt.datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+        publisher = FloorPublisher(self._floor, cfg.floor, agent=agent, call=call, language=starting(cfg.asr.language),
+                                   redact=cfg.privacy.redact_floor)
+        stack.callback(publisher.close)
+        self._err.print(f"[dim]the floor: call {call} of agent {agent}, team {cfg.floor.team}[/dim]")
+        return publisher
+
     def _report_sink(self, sinks: list) -> Any:
         """With a report: checks the output can be written (before a long analysis) and keeps
         the call's events for it (the events file then re-renders the same report with
@@ -284,13 +308,16 @@ class Run:
         cfg, kind = self.cfg, self.opts.view
         stop = _Stop(source)
         stopping = stop if live else nullcontext()  # a file read as fast as it goes ends by itself
+        floor = self._floor_sink(stack)  # the board shows the caller's agitation: it gets `level` events
         if kind == "none" and not cfg.ui.cue:
+            if floor is not None:
+                sinks = [s if self._levels else WithoutLevels(s) for s in sinks] + [floor]
             with stopping:
-                run_call(source, engine, sinks, cfg, levels=self._levels, live=live, on_progress=on_progress,
-                         call_start=call_start, recorder=recorder, reload=reload)
+                run_call(source, engine, sinks, cfg, levels=self._levels or floor is not None, live=live,
+                         on_progress=on_progress, call_start=call_start, recorder=recorder, reload=reload)
             stop.raise_signal()
             return
-        sinks = [Serialized(s if self._levels else WithoutLevels(s)) for s in sinks]
+        sinks = [Serialized(s if self._levels else WithoutLevels(s)) for s in sinks] + ([floor] if floor else [])
         if cfg.ui.cue:
             from voiceassist.sinks.speech import SpokenCue
 

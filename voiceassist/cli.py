@@ -19,7 +19,7 @@ from rich.table import Table
 from voiceassist import __version__
 from voiceassist.assemble import Interrupted, Run, RunOptions
 from voiceassist.config import Config, load_config
-from voiceassist.errors import ConfigError, ModelError, UsageError, VoiceAssistError
+from voiceassist.errors import ConfigError, InputError, ModelError, UsageError, VoiceAssistError
 
 log = logging.getLogger("voiceassist")
 _err = Console(stderr=True, highlight=False)
@@ -65,6 +65,8 @@ def _options(args: argparse.Namespace, **given: Any) -> RunOptions:
         speed=getattr(args, "speed", 1.0),
         report=Path(report) if report else None,
         redact_report=not getattr(args, "no_redact", False),
+        floor=args.floor,
+        agent=args.agent,
         **given,
     )
 
@@ -94,10 +96,44 @@ def cmd_live(args: argparse.Namespace) -> None:
 def cmd_report(args: argparse.Namespace) -> None:
     from voiceassist.report import write_reports
 
-    redact = load_config(args.config).privacy.redact_reports and not args.no_redact
+    cfg = load_config(args.config)
+    redact = cfg.privacy.redact_reports and not args.no_redact
+    if args.floor or args.call:
+        _report_from_floor(args, cfg, redact)
+        return
+    if not args.inputs:
+        raise UsageError("report needs EVENTS.jsonl file(s) or a folder of them, or --floor URL --call ID")
     written = write_reports(args.inputs, Path(args.output), redact=redact)
     more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
     Console(highlight=False).print(f"wrote {written[0]}{more}")
+
+
+def _report_from_floor(args: argparse.Namespace, cfg: Config, redact: bool) -> None:
+    """``report --floor URL --call ID``: the report of a call kept in the floor's stream."""
+    import re
+
+    from voiceassist.floor.board import read_call
+    from voiceassist.report import check_output, write_call
+
+    if not (args.floor and args.call) or args.inputs:
+        raise UsageError("report --floor nats://HOST:PORT --call ID -o report.html: give both, and no EVENTS files")
+    if not re.fullmatch(r"[\w-]+", args.call):
+        raise UsageError(f"--call {args.call!r}: expected a call's id as the board shows it, e.g. 20261202-101500-a1b2c3")
+    check_output(Path(args.output), team=False)
+    events = read_call(cfg, args.floor, args.call)
+    if not events:
+        raise InputError(f"--call {args.call}: no such call in the floor's stream at {args.floor.rpartition('@')[2]} "
+                         f"(kept {cfg.floor.retention_days:g} days)")
+    out = write_call(events, args.call, Path(args.output), redact=redact)
+    Console(highlight=False).print(f"wrote {out}")
+
+
+def cmd_floor(args: argparse.Namespace) -> None:
+    from voiceassist.floor.board import serve
+
+    cfg = load_config(args.config)
+    console = Console(highlight=False, soft_wrap=True)
+    serve(cfg, broker=args.broker, port=args.port, listen=args.listen, say=lambda line: console.print(line))
 
 
 def _set_values(pairs: list[str]) -> dict[str, Any]:
@@ -244,10 +280,14 @@ def _parser() -> argparse.ArgumentParser:
         "--view", choices=("terminal", "web", "none"),
         help="the agent's view: a panel in this terminal or a local web page (live: terminal on a tty)",
     )
+    output.add_argument("--floor", metavar="URL",
+                        help="publish the call's events to the floor's broker, nats://HOST:PORT (default: floor.url)")
+    output.add_argument("--agent", metavar="NAME", help="--floor: the agent's name on the board (default: floor.agent, "
+                        "else the login name)")
     paced = argparse.ArgumentParser(add_help=False)
     paced.add_argument(
         "--speed", type=float, default=1.0, metavar="X",
-        help="with --view: play the recording X times faster than real time (default 1)",
+        help="with --view or --floor: play the call X times faster than real time (default 1)",
     )
 
     parser = _Parser(prog="voiceassist", description=__doc__)
@@ -272,14 +312,24 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_live)
 
     p = sub.add_parser("report", help="post-call report of an events file; a team page for several")
-    p.add_argument("inputs", nargs="+", metavar="EVENTS", help="EVENTS.jsonl file(s) from analyze --events, or a folder of them")
+    p.add_argument("inputs", nargs="*", metavar="EVENTS", help="EVENTS.jsonl file(s) from analyze --events, or a folder of them")
     p.add_argument(
         "-o", "--output", required=True, metavar="OUT",
         help="one call: the report's file (report.html); several calls or a folder: a folder for index.html and one page per call",
     )
     p.add_argument("--config", metavar="PATH", help="team config TOML (for privacy.redact_reports)")
     p.add_argument("--no-redact", action="store_true", help="keep card numbers, phone numbers and e-mails in the report")
+    p.add_argument("--floor", metavar="URL", help="read the call from the floor's broker (nats://HOST:PORT) instead of a file")
+    p.add_argument("--call", metavar="ID", help="--floor: the call's id, as the board shows it")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("floor", help="the supervisor's live board of every agent's call")
+    p.add_argument("--broker", metavar="URL", help="join this NATS server (with JetStream) instead of starting one")
+    p.add_argument("--port", type=int, metavar="P", help="the board's port (default: floor.board_port; 0: any free port)")
+    p.add_argument("--listen", default="127.0.0.1", metavar="ADDR",
+                   help="the address the board (and its own broker) listen on (default 127.0.0.1: this machine only)")
+    p.add_argument("--config", metavar="PATH", help="team config TOML (the [floor] section)")
+    p.set_defaults(func=cmd_floor)
 
     p = sub.add_parser("tune", help="what-if: the prompts a config change would add, remove or move on analysed calls")
     p.add_argument("calls", nargs="+", metavar="CALL", help="WAV recordings analysed before (analyze CALL.wav), or their folder")

@@ -9,6 +9,7 @@ known, so the same recording gives the same events on any machine.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from pathlib import Path
 from typing import Callable, Iterable, Protocol
 
@@ -160,16 +161,19 @@ def replay_analysis(
 _INPUT_TYPES = ("call.started", "transcript.partial", "transcript.final", "level", "language.detected")
 
 
-def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start: dt.datetime | None = None) -> float:
+def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start: dt.datetime | None = None,
+               speed: float | None = None) -> float:
     """Re-run a call from its recorded transcript (and level) events; recognition is skipped.
 
     Derived events (prompts from what was said, promises, the end summary) are computed
     afresh, so a file from an earlier run or another recogniser gives the events this version
     would have shown. The voice monitor's prompts need the audio and are not re-derived; the
     caller's ``level`` events, when present, feed their agitation. ``call_start`` overrides the
-    ``started_at`` of the file's ``call.started``.
+    ``started_at`` of the file's ``call.started``. ``speed``: each event waits for its audio
+    time, ``speed`` times faster than real time, as the call happened (for the floor).
     """
     emit = Fanout(sinks)
+    began = time.monotonic()
     duration = 0.0
     rules: CallRules | None = None
     empty = True
@@ -182,6 +186,8 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
             rules = CallRules(emit, started.get("language", cfg.asr.language), cfg,
                               call_start=call_start or _started_at(path, started))
         duration = max(duration, float(event["t"]), float(event.get("end", 0.0)))
+        if speed is not None:
+            time.sleep(max(0.0, began + float(event["t"]) / speed - time.monotonic()))
         rules.tick(event["t"])
         if event["type"].startswith("transcript."):
             rules.transcribed(event)

@@ -19,7 +19,7 @@ LAYERS = [
     ("asr", ["asr"]),
     ("rules", ["rules"]),
     ("sinks", ["sinks", "redact", "report"]),
-    ("run", ["pipeline", "cache", "reload", "tune"]),
+    ("run", ["pipeline", "cache", "reload", "tune", "floor"]),
     ("assembly", ["assemble"]),
     ("command line", ["cli", "__main__", "__init__"]),
 ]

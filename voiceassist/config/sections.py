@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voiceassist.languages import Language
 
-__all__ = ["AudioConfig", "WhisperConfig", "VoskConfig", "AsrConfig", "LoudnessMonitorConfig", "RateMonitorConfig", "OvertalkConfig", "AcknowledgeConfig", "MonitorConfig", "TriggersConfig", "EscalationConfig", "UiConfig", "CacheConfig", "PrivacyConfig", "StoreConfig", "Config"]
+__all__ = ["AudioConfig", "WhisperConfig", "VoskConfig", "AsrConfig", "LoudnessMonitorConfig", "RateMonitorConfig", "OvertalkConfig", "AcknowledgeConfig", "MonitorConfig", "TriggersConfig", "EscalationConfig", "UiConfig", "CacheConfig", "PrivacyConfig", "StoreConfig", "FloorConfig", "Config"]
 
 
 class _Section(BaseModel):
@@ -141,10 +141,29 @@ class CacheConfig(_Section):
 class PrivacyConfig(_Section):
     redact_events: bool = False
     redact_reports: bool = True
+    redact_floor: bool = True
 
 
 class StoreConfig(_Section):
     promises_file: str = ""
+
+
+class FloorConfig(_Section):
+    url: str = ""
+    agent: str = ""
+    team: str = "floor"
+    token: str = ""
+    user: str = ""
+    password: str = ""
+    tls_ca: str = ""
+    tls_cert: str = ""
+    tls_key: str = ""
+    buffer_events: int = Field(20000, ge=100, le=10_000_000)
+    retention_days: float = Field(7.0, ge=0.01, le=3650.0)
+    broker_port: int = Field(4222, ge=0, le=65535)
+    store_dir: str = ""
+    board_port: int = Field(8780, ge=0, le=65535)
+    board_refresh_per_second: float = Field(4.0, ge=1.0, le=30.0)
 
 
 class Config(_Section):
@@ -157,3 +176,4 @@ class Config(_Section):
     cache: CacheConfig = CacheConfig()
     privacy: PrivacyConfig = PrivacyConfig()
     store: StoreConfig = StoreConfig()
+    floor: FloorConfig = FloorConfig()
