@@ -183,7 +183,7 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
             continue
         if rules is None:
             started = event if event["type"] == "call.started" else {}
-            rules = CallRules(emit, started.get("language", cfg.asr.language), cfg,
+            rules = CallRules(emit, started.get("language", starting(cfg.asr.language)), cfg,
                               call_start=call_start or _started_at(path, started))
         duration = max(duration, float(event["t"]), float(event.get("end", 0.0)))
         if speed is not None:
@@ -200,7 +200,7 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
     if empty:
         raise InputError(f"{path}: no events in the file; expected JSON lines of events (call.started, transcript.final, ...)")
     if rules is None:
-        rules = CallRules(emit, cfg.asr.language, cfg, call_start=call_start)
+        rules = CallRules(emit, starting(cfg.asr.language), cfg, call_start=call_start)
     rules.finish(duration, emit.summary)
     emit.raise_failure()
     return duration

@@ -147,3 +147,10 @@ def test_team_phrasebook_folder_mistakes(tmp_path, setup, needles):
     setup(tmp_path)
     (tmp_path / "team.toml").write_text("[triggers]\nphrasebooks_dir = 'books'\n")
     user_error(voiceassist("config", "check", "team.toml", cwd=tmp_path), *needles)
+
+
+def test_show_never_prints_the_floors_credentials(tmp_path):
+    (tmp_path / "team.toml").write_text('[floor]\ntoken = "s3cret-token"\nuser = "anna"\npassword = "hunter2"\n')
+    out = ok(voiceassist("config", "show", "--config", "team.toml", cwd=tmp_path))
+    assert "s3cret-token" not in out and "hunter2" not in out
+    assert 'token = "(set)"' in out and 'user = "anna"' in out

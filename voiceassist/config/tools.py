@@ -32,6 +32,10 @@ class Setting(NamedTuple):
         return f"{self.section}.{self.key}"
 
 
+# Keys whose values `config show` does not print.
+SECRETS = frozenset({"floor.token", "floor.password"})
+
+
 def settings(cfg: Config, origin: dict[str, str]) -> list[Setting]:
     """Every key of ``cfg`` by section, in the order of the models (that of ``default.toml``),
     with its source from ``load_config_with_origin``; a section's plain keys before its
@@ -45,7 +49,8 @@ def settings(cfg: Config, origin: dict[str, str]) -> list[Setting]:
             if isinstance(value, (BaseModel, dict)):
                 tables.append((value, dotted))
             else:
-                out.append(Setting(section, key, value, origin.get(dotted, DEFAULT)))
+                shown = "(set)" if dotted in SECRETS and value else value  # never printed
+                out.append(Setting(section, key, shown, origin.get(dotted, DEFAULT)))
         for value, dotted in tables:
             if isinstance(value, BaseModel):
                 walk(value, dotted)
