@@ -52,7 +52,8 @@ def _reference_rtf(engine, call: Path) -> float:
     for ch in range(audio16.shape[1]):
         x = audio16[:, ch]
         if engine.name == "whisper":
-            segments, _ = engine._model.transcribe(x, language=engine.language, beam_size=1, vad_filter=True)
+            segments, _ = engine._model.transcribe(x, language=None if engine.language == "auto" else engine.language,
+                                                  beam_size=1, vad_filter=True)
             list(segments)
         else:
             import vosk

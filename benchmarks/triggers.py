@@ -24,6 +24,8 @@ import statistics
 import sys
 import time
 import tomllib
+
+import numpy as np
 from pathlib import Path
 
 ROOT = Path(__file__).parents[1]
@@ -110,9 +112,10 @@ def latency(engines: list[str], seconds: float | None) -> None:
 
     print("\nphrase end -> prompt.shown, demo call replayed in real time (live pipeline):")
     for name in engines:
-        cfg = load_config(None, {"asr.engine": name, "asr.language": "en"})
+        language = "en" if name == "vosk" else "auto"  # Whisper as shipped: the language found; Vosk needs it given
+        cfg = load_config(None, {"asr.engine": name, "asr.language": language})
         try:
-            engine = load_engine(cfg.asr, "en", models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
+            engine = load_engine(cfg.asr, language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness)
         except Exception as e:  # a missing model: say so and go on with the next engine
             print(f"  {name}: not measured ({e})")
             continue
@@ -123,7 +126,7 @@ def latency(engines: list[str], seconds: float | None) -> None:
             if seconds:
                 source.frames = lambda: itertools.takewhile(lambda f: f.t < seconds, frames())  # type: ignore[method-assign]
             run_call(source, engine, [sink], cfg, live=True)
-        delays, last = [], None
+        delays, last, shown = [], None, []
         for wall, e in sink.events:
             if e["type"].startswith("transcript."):
                 last = e
@@ -132,9 +135,11 @@ def latency(engines: list[str], seconds: float | None) -> None:
                 ends = [w["end"] for w in last["words"] if re.sub(r"[^\w']", "", w["w"].lower()) == end_word]
                 if ends:
                     delays.append(wall - (source.started_at + ends[-1]))
+                    shown.append(f"{e['id']} {delays[-1]:.2f}")
         if delays:
             print(f"  {name}: {len(delays)} prompts from what was said, median {statistics.median(delays):.2f} s, "
-                  f"max {max(delays):.2f} s (wall clock: call-audio latency plus recognition time)")
+                  f"p95 {float(np.percentile(delays, 95)):.2f} s, max {max(delays):.2f} s "
+                  f"(wall clock: call-audio latency plus recognition time)\n    {', '.join(shown)}")
         else:
             print(f"  {name}: no word-triggered prompts (the only Vosk model here is Korean: it cannot hear English)")
 
