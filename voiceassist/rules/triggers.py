@@ -200,26 +200,26 @@ class TriggerEngine:
         longer supports is cleared, and a misheard name leaves every line it was in."""
         out: list[Event] = []
         for intent, (shown, before) in self._early[speaker].items():
-            match = found.get(intent)
+            match, old = found.get(intent), self.address
             if intent == "name":
-                address = self.address
                 self.name, self.address = self._said_name(match, t, text) if match else before
-                out += self._renamed(address, now)
             for kind, id in shown:
                 prompt = self._prompts[kind]
-                if prompt.id != id:
-                    continue
-                out += prompt.update(now, who=speaker, heard=match.heard(t)) if match else prompt.withdraw(now)
+                if prompt.id == id:
+                    out += prompt.update(now, self._renamed(prompt.suggested, old), who=speaker, heard=match.heard(t)) \
+                        if match else prompt.withdraw(now)
+            if intent == "name":
+                out += [e for p in self._prompts.values() if p.active and p.suggested != self._renamed(p.suggested, old)
+                        for e in p.update(now, self._renamed(p.suggested, old))]
         self._early[speaker] = {}
         return out
 
-    def _renamed(self, old: str, now: float) -> list[Event]:
-        """The prompts on screen whose lines hold the name as ``old``, with the name as it is now."""
-        if old == self.address:
-            return []
-        return [e for p in self._prompts.values() if p.active and any(old in line for line in p.suggested)
-                for e in p.update(now, [_tidy(line.replace(old, self.address)) for line in p.suggested if line != old] or
-                                  ([self.address] if self.address else []))]
+    def _renamed(self, lines: list[str], old: str) -> list[str]:
+        """``lines`` with the name as it is now where they said it as ``old``."""
+        if not old or old == self.address:
+            return lines
+        return [self.address if line == old else _tidy(line.replace(old, self.address))
+                for line in lines if line != old or self.address]
 
     def _said_name(self, match: Match, t: Tokens, text: str) -> tuple[str, str]:
         """The name ``match`` found, as the caller said it and as the agent says it back."""
