@@ -63,10 +63,16 @@ def test_the_quoted_phrase_follows_the_final():
 
 
 def test_another_topic_in_the_final_replaces_the_partials():
-    _, out = run("en", said("caller", "this is ridiculous where is", 2.1, False),
+    engine, out = run("en", said("caller", "this is ridiculous where is", 2.1, False),
                  said("caller", "This is Richard, where is my parcel?", 3.5))
     kinds = [(e["type"], e["id"]) for e in out if e["type"].startswith("prompt.") and e["kind"] == "empathy"]
     assert kinds == [("prompt.shown", "empathy-1"), ("prompt.cleared", "empathy-1"), ("prompt.shown", "empathy-2")]
+    assert engine.topics == ["late_delivery"]
+
+
+def test_a_topic_only_a_partial_heard_leaves_the_calls_topics():
+    engine, _ = run("en", said("caller", "my order is broken and", 2.0, False), said("caller", "My order is fine, thanks.", 3.0))
+    assert engine.topics == []
 
 
 def test_a_promise_is_made_from_the_final_only():

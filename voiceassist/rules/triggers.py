@@ -65,8 +65,9 @@ class TriggerEngine:
         self.name = ""  # the caller's name, in the nominative, as said
         self.address = ""  # ... as the agent says it to them ("Mr Miller")
         # Per speaker, what the partials of the utterance under way fired: intent -> the
-        # prompts it showed (kind, id), and the name before it (a misheard name is taken back).
-        self._early: dict[str, dict[str, tuple[list[tuple[str, str]], tuple[str, str]]]] = {"caller": {}, "agent": {}}
+        # prompts it showed (kind, id), and what it changed: the name (and address) before it,
+        # or the topics before it (a misheard name or topic is taken back).
+        self._early: dict[str, dict[str, tuple[list[tuple[str, str]], tuple[str, ...]]]] = {"caller": {}, "agent": {}}
         self.promises: list[Event] = []
         self._agitation = 0
         self._asked = False
@@ -186,7 +187,7 @@ class TriggerEngine:
         if event["type"] == "transcript.final":
             out += self._correct(speaker, found, t, now, event["text"])
         for intent, match in new.items():
-            before = (self.name, self.address)
+            before = (self.name, self.address) if intent == "name" else tuple(self.topics)
             reacted = self._react(intent, match, t, speaker, now, event)
             if event["type"] == "transcript.partial":
                 shown = [(e["kind"], e["id"]) for e in reacted if e["type"] == "prompt.shown"]
@@ -203,6 +204,8 @@ class TriggerEngine:
             match, old = found.get(intent), self.address
             if intent == "name":
                 self.name, self.address = self._said_name(match, t, text) if match else before
+            elif match is None and intent in self.topics and intent not in before:  # misheard: not a topic of the call
+                self.topics.remove(intent)
             for kind, id in shown:
                 prompt = self._prompts[kind]
                 if prompt.id == id:
