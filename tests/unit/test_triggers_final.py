@@ -99,3 +99,13 @@ def test_each_language_corrects_the_name():
         _, out = run(language, said("caller", partial, 2.0, False), said("caller", final, 3.0))
         names = [e for e in out if e["type"] in ("prompt.shown", "prompt.updated") and e["kind"] == "use_name"]
         assert names[-1]["suggestions"] == [line], (language, names)
+
+
+def test_a_misheard_name_leaves_the_lines_of_other_prompts_too():
+    engine, out = run("en", said("caller", "hi my name is aaron and I'm", 2.0, False),
+                      said("agent", "Sorry.", 2.2, start=2.0), said("agent", "Sorry.", 2.4, start=2.3), said("agent", "Sorry.", 2.6, start=2.5),
+                      said("caller", "Hi, my name is Sarah Johnson and I'm upset.", 3.0))
+    apology = [e for e in out if e.get("kind") == "specific_apology" and e["type"] != "prompt.cleared"]
+    assert [e["type"] for e in apology] == ["prompt.shown", "prompt.updated"]
+    assert any("Aaron" in line for line in apology[0]["suggestions"])
+    assert any("Ms Johnson" in line for line in apology[1]["suggestions"]) and not any("Aaron" in line for line in apology[1]["suggestions"])

@@ -30,9 +30,8 @@ from collections import Counter, deque
 
 from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
-from voiceassist.rules import due
+from voiceassist.rules import due, names
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules import names
 from voiceassist.rules.matching import fold, lower, surface, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.events import MONITOR_KINDS
 from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook
@@ -211,9 +210,8 @@ class TriggerEngine:
                 if prompt.id == id:
                     out += prompt.update(now, self._renamed(prompt.suggested, old), who=speaker, heard=match.heard(t)) \
                         if match else prompt.withdraw(now)
-            if intent == "name":
-                out += [e for p in self._prompts.values() if p.active and p.suggested != self._renamed(p.suggested, old)
-                        for e in p.update(now, self._renamed(p.suggested, old))]
+            if intent == "name":  # and from the lines of any other prompt on screen
+                out += [e for p in self._prompts.values() if p.active for e in p.update(now, self._renamed(p.suggested, old))]
         self._early[speaker] = {}
         return out
 
