@@ -78,3 +78,13 @@ def test_the_rules_alone(language, words, full, line):
     rules = load_phrasebook(language).names
     name = spoken(words, rules, language)
     assert (name.full, address(name, rules, language)) == (full, line)
+
+
+def test_a_bad_address_template_is_named_with_the_file(tmp_path):
+    from voiceassist.errors import ConfigError
+    from voiceassist.rules.phrasebook import PHRASEBOOK_DIR
+
+    text = (PHRASEBOOK_DIR / "en.toml").read_text(encoding="utf-8").replace('male = ["{title} {last}"', 'male = ["Mr {surname}"')
+    (tmp_path / "en.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"names\.address\.male in .*en\.toml: bad template 'Mr \{surname\}'.*it may use \{first\}, \{last\}"):
+        load_phrasebook("en", tmp_path)
