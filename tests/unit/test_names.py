@@ -88,3 +88,15 @@ def test_a_bad_address_template_is_named_with_the_file(tmp_path):
     (tmp_path / "en.toml").write_text(text, encoding="utf-8")
     with pytest.raises(ConfigError, match=r"names\.address\.male in .*en\.toml: bad template 'Mr \{surname\}'.*it may use \{first\}, \{last\}"):
         load_phrasebook("en", tmp_path)
+
+
+@pytest.mark.parametrize(
+    "text, name, line",
+    [
+        ("Yes, my name is Mrs. Taylor.", "Taylor", "Mrs Taylor"),  # Whisper's full stop after a title
+        ("Hi, my name is Dr. Patel.", "Patel", "Dr Patel"),  # a title with no gender
+        ("Hi, my name is Dr Anita Patel.", "Anita Patel", "Dr Patel"),
+    ],
+)
+def test_titles_as_whisper_writes_them(text, name, line):
+    assert heard("en", text) == (name, [line])

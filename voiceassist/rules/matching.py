@@ -62,6 +62,7 @@ _NEGATION_REACH = 2
 # An anchored phrase may start after this many words of its sentence ("um", "okay so").
 _FILLERS = 2
 _SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]*")
+_TITLE_STOP = re.compile(r"\b(Mr|Mrs|Ms|Dr|Mx)\.", re.IGNORECASE)
 _GROUP = re.compile(r"\(([^()]*)\)")
 
 
@@ -124,12 +125,18 @@ def _words(text: str, language: str) -> list[str]:
     return words
 
 
+def _sentences(text: str, language: str) -> list[str]:
+    if language == "en":  # "Mr. Miller" is one sentence (Whisper writes the full stop)
+        text = _TITLE_STOP.sub(r"\1", text)
+    return _SENTENCE.findall(text) or [text]
+
+
 def tokens(text: str, language: str) -> Tokens:
     words: list[str] = []
     starts: list[int] = []
     asks: list[int] = []
     tells: list[int] = []
-    for sentence in _SENTENCE.findall(text) or [text]:
+    for sentence in _sentences(text, language):
         part = _words(sentence, language)
         if not part:
             continue
@@ -154,7 +161,7 @@ def surface(text: str, language: str) -> tuple[str, ...]:
     each of ``tokens(text).words``; where a written word became other words ("don't" is "do
     not"), those words. For showing what was said: the matcher's form is folded."""
     out: list[str] = []
-    for sentence in _SENTENCE.findall(text) or [text]:
+    for sentence in _sentences(text, language):
         for chunk in unicodedata.normalize("NFC", sentence).split():
             said = _words(chunk, language)
             raw = [w.strip("'") for w in _RAW.findall(chunk)]

@@ -89,7 +89,7 @@ ADDRESS_FIELDS = {"first": "Ante", "last": "Perić", "patronymic": "", "full": "
 class NameRules(_Strict):
     """``[names]``: the data ``rules.names`` needs to say a name back as an agent would."""
 
-    titles: dict[str, Literal["male", "female"]] = {}  # words said with a name: "mr", "hanım"
+    titles: dict[str, Literal["male", "female", ""]] = {}  # words said with a name: "mr", "hanım"; "dr": no gender
     male: list[str] = []  # common first names, to know whom "Mr"/"Bey"/"gospodine" fits
     female: list[str] = []
     patronymic: list[str] = []  # endings of a patronymic: "ович", "овна"
