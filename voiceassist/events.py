@@ -16,7 +16,7 @@ from voiceassist.frames import SPEAKERS
 from voiceassist.transcripts import LanguageFound, Transcript
 
 __all__ = [
-    "Event", "EVENT_TYPES", "Kind", "KINDS", "MONITOR_KINDS", "read_events", "call_started", "transcript", "level", "prompt_shown", "prompt_cleared",
+    "Event", "EVENT_TYPES", "Kind", "KINDS", "MONITOR_KINDS", "read_events", "call_started", "transcript", "level", "prompt_shown", "prompt_updated", "prompt_cleared",
     "prompt_action", "device_lost", "device_restored", "language_detected", "call_ended", "dumps", "problem", "summary", "Summary", "heard_phrase", "clock",
 ]
 
@@ -35,6 +35,7 @@ EVENT_TYPES = (
     "device.lost",
     "device.restored",
     "language.detected",
+    "prompt.updated",
 )
 
 
@@ -64,6 +65,7 @@ REQUIRED: dict[str, dict[str, type | tuple[type, ...]]] = {
     "device.lost": {"device": str, "speakers": list},
     "device.restored": {"device": str, "speakers": list, "lost_s": _NUMBER},
     "language.detected": {"language": str, "probability": _NUMBER},
+    "prompt.updated": {"id": str, "kind": str, "text": str, "suggestions": list, "reason": str, "language": str},
 }
 
 
@@ -148,6 +150,14 @@ def prompt_shown(t: float, *, id: str, kind: str, text: str, suggestions: list[s
         "reason": reason,
         "language": language,
     }
+
+
+def prompt_updated(t: float, *, id: str, kind: str, text: str, suggestions: list[str], reason: str, language: str) -> Event:
+    """The prompt on screen (``id``) with corrected words: the utterance's final transcript heard
+    what a partial heard differently (a name, the quoted phrase). Replaces what ``prompt.shown``
+    (or an earlier ``prompt.updated``) of that id said; it is not a new prompt."""
+    return {**prompt_shown(t, id=id, kind=kind, text=text, suggestions=suggestions, reason=reason, language=language),
+            "type": "prompt.updated"}
 
 
 def prompt_cleared(t: float, *, id: str, kind: str) -> Event:

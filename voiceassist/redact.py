@@ -179,7 +179,7 @@ def redact_event(event: Event, language: str) -> Event:
     kind = event["type"]
     if kind in ("transcript.partial", "transcript.final"):
         return {**event, "text": redact(event["text"], language), "words": redact_words(event["words"], language)}
-    if kind == "prompt.shown":
+    if kind in ("prompt.shown", "prompt.updated"):
         return {**event, "reason": redact(event["reason"], language)}
     if kind == "callback.promised":
         return {**event, "text": redact(event["text"], language)}

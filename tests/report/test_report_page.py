@@ -17,7 +17,12 @@ from report_helpers import read_jsonl, voiceassist
 
 
 def _prompts(evs):
-    return [e for e in evs if e["type"] == "prompt.shown"]
+    """The prompts shown, each in its last words (a ``prompt.updated`` corrects one in place)."""
+    shown = {e["id"]: e for e in evs if e["type"] == "prompt.shown"}
+    for e in evs:
+        if e["type"] == "prompt.updated" and e["id"] in shown:
+            shown[e["id"]] = {**e, "t": shown[e["id"]]["t"], "type": "prompt.shown"}
+    return list(shown.values())
 
 
 def _plain(text: str) -> str:

@@ -129,3 +129,12 @@ def test_an_agitation_alert_holds_until_the_caller_is_clearly_calmer():
         state.handle(level("c", "ann", float(t), agitation), NOW - 1)
         alerts.append(state.snapshot(NOW)["calls"][0]["alert"])
     assert alerts == [None, "agitation 0.65", "agitation 0.58", "agitation 0.61", "agitation 0.55", None, None]
+
+
+def test_a_corrected_prompt_replaces_its_words_and_is_not_counted_again():
+    state = state_of(started("c1", "ann"), shown("c1", "ann", 1.0, "use_name", "use_name-1", 'the caller said "aaron"'))
+    state.handle(ev("c1", "ann", 2.0, "prompt.updated", id="use_name-1", kind="use_name", text="use their name",
+                    suggestions=["Ms Johnson"], reason='the caller said "sarah johnson"', language="en"), NOW)
+    call = state.calls[next(iter(state.calls))]
+    assert call.showing["use_name-1"]["suggestions"] == ["Ms Johnson"]
+    assert [p["reason"] for p in call.prompts] == ['the caller said "sarah johnson"']

@@ -137,3 +137,9 @@ def test_the_sink_wrapper_follows_the_calls_language():
     sink.handle({"t": 1.0, "type": "callback.promised", "text": "sizi 532 123 45 67 numarasından arayacağım", "due": None, "said_at": 1.0})
     assert kept.events[1]["text"] == "sizi [phone] numarasından arayacağım"
     assert redact("sizi 532 123 45 67 numarasından", "en") == "sizi 532 123 45 67 numarasından"
+
+
+def test_a_corrected_prompt_is_redacted_like_a_shown_one():
+    event = {"t": 2.0, "type": "prompt.updated", "id": "empathy-1", "kind": "empathy", "text": "Empathise",
+             "suggestions": [], "reason": 'the caller said "call me on 07911 123456"', "language": "en"}
+    assert redact_event(event, "en")["reason"] == 'the caller said "call me on [phone]"'

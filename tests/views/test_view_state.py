@@ -135,3 +135,16 @@ def test_earlier_calls_promises_show_overdue_first_and_the_rest_are_counted():
     console = Console(width=100, record=True, color_system=None)
     console.print(render(ViewState(load_config()).snapshot(), 100))
     assert "call-backs" not in console.export_text()
+
+
+def test_a_corrected_prompt_replaces_its_words_in_place():
+    state = ViewState(load_config())
+    state.handle(shown(1, "empathy"))
+    state.handle(shown(1.5, "use_name", suggestions=["Aaron"]))
+    corrected = {**shown(2, "use_name", suggestions=["Ms Johnson"]), "type": "prompt.updated", "reason": "r2"}
+    state.handle(corrected)
+    snap = state.snapshot()
+    assert snap["prompt"]["id"] == "use_name-1" and snap["prompt"]["suggestions"] == ["Ms Johnson"]
+    assert snap["prompt"]["reason"] == "r2" and snap["waiting"] == 1
+    state.handle({**corrected, "id": "use_name-9"})  # a prompt no longer up stays gone
+    assert "use_name-9" not in [state.snapshot()["prompt"]["id"]]

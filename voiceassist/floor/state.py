@@ -140,6 +140,12 @@ class FloorState:
                 call.counts[event["kind"]] += 1
             if event["kind"] == "offer_supervisor" and heard_phrase(event.get("reason", "")):
                 call.asked_manager = True  # shown on the caller's words, not on agitation
+        elif kind == "prompt.updated":  # the same prompt in the final's words: not counted again
+            if event["id"] in call.showing:
+                call.showing[event["id"]] = event
+            for p in call.prompts:
+                if p["id"] == event["id"]:
+                    p.update(text=event.get("text"), reason=event.get("reason"))
         elif kind == "prompt.cleared":
             call.showing.pop(event["id"], None)
         elif kind == "call.ended":

@@ -134,6 +134,9 @@ def build_call(evs: Iterable[Event], name: str, redact: bool = False) -> Call:
             p = Prompt(len(prompts) + 1, e["id"], e["kind"], e["t"], e["text"], e["reason"], e["suggestions"], heard_phrase(e["reason"]))
             prompts.append(p)
             by_id[p.id] = p
+        elif e["type"] == "prompt.updated" and e["id"] in by_id:  # shown once, in the final's words
+            p = by_id[e["id"]]
+            p.text, p.reason, p.suggestions, p.heard = e["text"], e["reason"], e["suggestions"], heard_phrase(e["reason"])
         elif e["type"] == "prompt.cleared" and e["id"] in by_id:
             by_id[e["id"]].cleared_t = e["t"]
         elif e["type"] == "callback.promised":

@@ -40,7 +40,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-__all__ = ["fold", "lower", "Tokens", "tokens", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
+__all__ = ["fold", "lower", "Tokens", "tokens", "surface", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
 
 _STEMMERS = {"en": "english", "tr": "turkish", "ru": "russian", "ar": "arabic", "hr": "serbian"}  # Croatian: the Serbian stemmer (Latin script)
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
@@ -62,6 +62,7 @@ _NEGATION_REACH = 2
 # An anchored phrase may start after this many words of its sentence ("um", "okay so").
 _FILLERS = 2
 _SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]*")
+_TITLE_STOP = re.compile(r"\b(Mr|Mrs|Ms|Dr|Mx)\.", re.IGNORECASE)
 _GROUP = re.compile(r"\(([^()]*)\)")
 
 
@@ -124,12 +125,18 @@ def _words(text: str, language: str) -> list[str]:
     return words
 
 
+def _sentences(text: str, language: str) -> list[str]:
+    if language == "en":  # "Mr. Miller" is one sentence (Whisper writes the full stop)
+        text = _TITLE_STOP.sub(r"\1", text)
+    return _SENTENCE.findall(text) or [text]
+
+
 def tokens(text: str, language: str) -> Tokens:
     words: list[str] = []
     starts: list[int] = []
     asks: list[int] = []
     tells: list[int] = []
-    for sentence in _SENTENCE.findall(text) or [text]:
+    for sentence in _sentences(text, language):
         part = _words(sentence, language)
         if not part:
             continue
@@ -142,6 +149,26 @@ def tokens(text: str, language: str) -> Tokens:
         words += part
     stems = tuple(w if w == "{name}" else fold(s) for w, s in zip(words, _stemmer(language).stemWords(words)))
     return Tokens(tuple(words), stems, tuple(starts) or (0,), tuple(asks), tuple(tells))
+
+
+# A word as written: letters with their marks (Arabic harakat, tatweel, combining accents).
+_MARKS = "\u0300-\u036f\u0640\u064b-\u0652\u0670"
+_RAW = re.compile(rf"(?:[^\W_]|[{_MARKS}])+(?:'(?:[^\W_]|[{_MARKS}])+)?")
+
+
+def surface(text: str, language: str) -> tuple[str, ...]:
+    """The words of ``text`` as written (capitals, hamza, harakat and diacritics kept), one for
+    each of ``tokens(text).words``; where a written word became other words ("don't" is "do
+    not"), those words. For showing what was said: the matcher's form is folded."""
+    out: list[str] = []
+    for sentence in _sentences(text, language):
+        for chunk in unicodedata.normalize("NFC", sentence).split():
+            said = _words(chunk, language)
+            raw = [w.strip("'") for w in _RAW.findall(chunk)]
+            if language == "tr":
+                raw = [w.split("'")[0] for w in raw]
+            out += raw if len(raw) == len(said) else said
+    return tuple(out)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ that trigger it.
   whose ``{fields}`` are filled with what was measured or heard;
 - ``[intents.<intent>]``: ``phrases`` that signal an intent (see ``rules.matching``), and
   ``[intents.negation] words``;
-- ``[lines.<kind>]``: suggested lines per topic (``default`` when no topic fits).
+- ``[lines.<kind>]``: suggested lines per topic (``default`` when no topic fits);
+- ``[names]``: how a caller's name is said back to them (see ``rules.names``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from voiceassist.events import MONITOR_KINDS, Kind
 from voiceassist.languages import LANGUAGES, Language
 from voiceassist.rules.matching import expand, tokens
 
-__all__ = ["Phrasebook", "PromptText", "load_phrasebook", "read_phrasebook", "check_file", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
+__all__ = ["Phrasebook", "PromptText", "NameRules", "ADDRESS_FIELDS", "load_phrasebook", "read_phrasebook", "check_file", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
 
 PHRASEBOOK_DIR = DEFAULTS_DIR / "phrasebooks"
 
@@ -81,11 +82,28 @@ class Intent(_Strict):
     affixes: list[str] = []
 
 
+# What an address template (``[names.address]``) may use, with sample values to check it formats.
+ADDRESS_FIELDS = {"first": "Ante", "last": "Perić", "patronymic": "", "full": "Ante Perić", "title": "", "last_voc": "Periću"}
+
+
+class NameRules(_Strict):
+    """``[names]``: the data ``rules.names`` needs to say a name back as an agent would."""
+
+    titles: dict[str, Literal["male", "female", ""]] = {}  # words said with a name: "mr", "hanım"; "dr": no gender
+    male: list[str] = []  # common first names, to know whom "Mr"/"Bey"/"gospodine" fits
+    female: list[str] = []
+    patronymic: list[str] = []  # endings of a patronymic: "ович", "овна"
+    cases: list[list[str]] = []  # [ending of another case, nominative ending, other candidates...]
+    vocative: list[list[str]] = []  # [nominative ending, vocative ending]
+    address: dict[Literal["male", "female", "unknown"], list[str]] = {}
+
+
 class Phrasebook(_Strict):
     language: Language
     prompts: dict[Kind, PromptText]
     intents: dict[IntentName, Intent] = {}
     lines: dict[str, dict[str, str | list[str]]] = {}
+    names: NameRules = NameRules()
 
 
 def load_phrasebook(language: str, folder: str | Path = "") -> Phrasebook:
@@ -142,6 +160,18 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
             raise ConfigError(
                 f"prompts.{kind}.reason in {path}: bad template ({e}); it may use {{{'}, {'.join(fields)}}}"
             ) from None
+    for gender, templates in book.names.address.items():
+        for template in templates:
+            try:
+                template.format(**ADDRESS_FIELDS)
+            except (KeyError, IndexError, ValueError) as e:
+                raise ConfigError(
+                    f"names.address.{gender} in {path}: bad template {template!r} ({e}); it may use {{{'}, {'.join(ADDRESS_FIELDS)}}}"
+                ) from None
+    for key in ("cases", "vocative"):
+        for row in getattr(book.names, key):
+            if len(row) < 2 or (key == "vocative" and len(row) != 2):
+                raise ConfigError(f"names.{key} in {path}: {row!r} must be [ending, {'replacement' if key == 'vocative' else 'nominative ending, ...'}]")
     for name, intent in book.intents.items():
         for key in ("phrases", "unless"):
             for phrase in getattr(intent, key):

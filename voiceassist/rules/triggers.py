@@ -2,6 +2,8 @@
 
 Pure: given transcript events in time order it returns events. Partials are matched for speed
 and finals to confirm; an intent fires once per utterance, however many partials repeat it.
+The final corrects its partials: a prompt a partial showed is shown again with the final's words
+(``prompt.updated``: the name, the quoted phrase) or, when the final no longer says it, cleared.
 
 | heard | from | prompt |
 |---|---|---|
@@ -28,9 +30,9 @@ from collections import Counter, deque
 
 from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
-from voiceassist.rules import due
+from voiceassist.rules import due, names
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules.matching import fold, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
+from voiceassist.rules.matching import fold, lower, surface, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.events import MONITOR_KINDS
 from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook
 from voiceassist.rules.prompt import Prompt
@@ -59,7 +61,12 @@ class TriggerEngine:
         self._prompts: dict[str, Prompt] = {}
         self._fired: dict[str, set[str]] = {"caller": set(), "agent": set()}
         self.topics: list[str] = []  # in the order first heard (for the summary)
-        self.name = ""
+        self.name = ""  # the caller's name, in the nominative, as said
+        self.address = ""  # ... as the agent says it to them ("Mr Miller")
+        # Per speaker, what the partials of the utterance under way fired: intent -> the
+        # prompts it showed (kind, id), and what it changed: the name (and address) before it,
+        # or the topics before it (a misheard name or topic is taken back).
+        self._early: dict[str, dict[str, tuple[list[tuple[str, str]], tuple[str, ...]]]] = {"caller": {}, "agent": {}}
         self.promises: list[Event] = []
         self._agitation = 0
         self._asked = False
@@ -95,6 +102,7 @@ class TriggerEngine:
         self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
         name = book.intents.get("name")
         self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
+        self._titles = frozenset(fold(lower(w, book.language)) for w in book.names.titles)
         for kind in [k for k in book.prompts if k not in MONITOR_KINDS]:  # in the book's order: events stay byte-stable
             if kind in self._prompts:
                 self._prompts[kind].configure(book, cfg.min_show_s, cfg.cooldown_s)
@@ -141,12 +149,15 @@ class TriggerEngine:
         if match.phrase.stems[0] == "{name}":
             while words and fold(words[0]) in self._vocabulary:
                 words.pop(0)
-        # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman").
+        # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman") or
+        # one is a patronymic ("Анна Сергеевна Петрова").
         if len(words) >= 3 and fold(words[1]) in self._joiners:
             words = words[:3]
         else:
-            words = words[:2]
-            if len(words) > 1 and fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
+            joined = bool(words) and fold(words[0]) in self._joiners  # "عبد الله": one first name
+            patronymic = tuple(self._book.names.patronymic)
+            words = words[:3] if joined or any(w.endswith(patronymic) for w in words[1:3]) else words[:2]
+            if len(words) > 1 + joined and fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
                 words.pop()
         name = " ".join(words)
         if not words or fold(words[0]) in self._vocabulary or self.intents(
@@ -172,9 +183,58 @@ class TriggerEngine:
             if speaker == "agent":
                 self.escalation.agent_spoke()
         out: list[Event] = []
+        if event["type"] == "transcript.final":
+            out += self._correct(speaker, found, t, now, event["text"])
         for intent, match in new.items():
-            out += self._react(intent, match, t, speaker, now, event)
+            before = (self.name, self.address) if intent == "name" else tuple(self.topics)
+            reacted = self._react(intent, match, t, speaker, now, event)
+            if event["type"] == "transcript.partial":
+                shown = [(e["kind"], e["id"]) for e in reacted if e["type"] == "prompt.shown"]
+                self._early[speaker][intent] = (shown, before)
+            out += reacted
         return out
+
+    def _correct(self, speaker: str, found: dict[str, Match], t: Tokens, now: float, text: str) -> list[Event]:
+        """What the partials of this utterance showed, set right by its final: a prompt the
+        final still supports is updated with its words (a name, the quoted phrase), one it no
+        longer supports is cleared, and a misheard name leaves every line it was in."""
+        out: list[Event] = []
+        for intent, (shown, before) in self._early[speaker].items():
+            match, old = found.get(intent), self.address
+            if intent == "name":
+                self.name, self.address = self._said_name(match, t, text) if match else before
+            elif match is None and intent in self.topics and intent not in before:  # misheard: not a topic of the call
+                self.topics.remove(intent)
+            for kind, id in shown:
+                prompt = self._prompts[kind]
+                if prompt.id == id:
+                    out += prompt.update(now, self._renamed(prompt.suggested, old), who=speaker, heard=match.heard(t)) \
+                        if match else prompt.withdraw(now)
+            if intent == "name":  # and from the lines of any other prompt on screen
+                out += [e for p in self._prompts.values() if p.active for e in p.update(now, self._renamed(p.suggested, old))]
+        self._early[speaker] = {}
+        return out
+
+    def _renamed(self, lines: list[str], old: str) -> list[str]:
+        """``lines`` with the name as it is now where they said it as ``old``."""
+        if not old or old == self.address:
+            return lines
+        return [self.address if line == old else _tidy(line.replace(old, self.address))
+                for line in lines if line != old or self.address]
+
+    def _said_name(self, match: Match, t: Tokens, text: str) -> tuple[str, str]:
+        """The name ``match`` found, as the caller said it and as the agent says it back."""
+        words = match.name.split()
+        at = next((i for i in range(match.first, len(t.words) - len(words) + 1) if list(t.words[i : i + len(words)]) == words), None)
+        written = surface(text, self.language)
+        if at is None or len(written) != len(t.words):
+            said = [_capital(w, self.language) for w in words]
+        else:
+            said = [_capital(w, self.language) for w in written[at : at + len(words)]]
+            if at and fold(t.words[at - 1]) in self._titles:  # "Mr Miller": the title says who
+                said.insert(0, _capital(written[at - 1], self.language))
+        name = names.spoken(said, self._book.names, self.language, self._joiners)
+        return name.full, names.address(name, self._book.names, self.language)
 
     def caller_voice(self, over_db: float, t: float) -> None:
         """The caller's loudness over their own baseline, while they speak."""
@@ -232,8 +292,8 @@ class TriggerEngine:
         elif intent == "manager":
             out += self._nudge("offer_supervisor", now, self._lines("offer_supervisor"), who=speaker, heard=heard)
         elif intent == "name":
-            self.name = _title(match.name, event["text"])
-            out += self._nudge("use_name", now, [self.name], who=speaker, heard=heard)
+            self.name, self.address = self._said_name(match, t, event["text"])
+            out += self._nudge("use_name", now, [self.address], who=speaker, heard=heard)
         elif intent in ("agent_blame", "agent_excuse"):
             out += self._nudge("no_blame", now, self._lines("no_blame", topic), who=speaker, heard=heard)
         elif intent == "agent_question":
@@ -269,7 +329,7 @@ class TriggerEngine:
         if len(at) > self._cfg.bare_sorry_max_words:
             return False
         sentence = Tokens(t.words[at.start : at.stop], t.stems[at.start : at.stop])
-        if self.name and self.name.split()[0].lower() in sentence.words:
+        if {fold(lower(w, self.language)) for w in self.name.split()} & set(sentence.folded):
             return False
         return not self.intents("caller", sentence, TOPICS)
 
@@ -282,7 +342,7 @@ class TriggerEngine:
         self._bare_sorry.clear()
         problem = self._lines("problems", topic) if topic else []
         lines = [
-            _tidy(line.format(name=self.name, problem=problem[0] if problem else ""))
+            _tidy(line.format(name=self.address, problem=problem[0] if problem else ""))
             for line in self._lines("specific_apology", topic)
             if problem or "{problem}" not in line  # no problem heard yet: only lines without one
         ]
@@ -313,8 +373,10 @@ def _tidy(line: str) -> str:
     return re.sub(r"\s+([,،])", r"\1", line)
 
 
-def _title(name: str, text: str) -> str:
-    """The name as the recogniser wrote it (its capitals), else title-cased."""
-    lower = text.lower()
-    at = lower.find(name)
-    return text[at : at + len(name)] if at >= 0 and text[at : at + len(name)] != name else name.title()
+def _capital(word: str, language: str) -> str:
+    """A name's word with a capital when the recogniser wrote none ("sarah" -> "Sarah"; Turkish
+    "ilker" -> "İlker")."""
+    if not word.islower():
+        return word
+    head = "İ" if language == "tr" and word[0] == "i" else word[0].upper()
+    return head + word[1:]

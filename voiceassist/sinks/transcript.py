@@ -30,8 +30,9 @@ class TranscriptPrinter:
                 f"[dim]{clock(event['start'])}[/dim] [{_STYLE[speaker]}]{speaker:>6}[/]  {escape(event['text'])}",
                 soft_wrap=True,
             )
-        elif kind == "prompt.shown":
-            line = f"[dim]{clock(event['t'])}[/dim]   [bold yellow]▶ {escape(event['text'])}[/]  [dim]({escape(event['reason'])})[/dim]"
+        elif kind in ("prompt.shown", "prompt.updated"):
+            mark = "▶" if kind == "prompt.shown" else "↻"  # ↻: the same prompt, corrected by the final
+            line = f"[dim]{clock(event['t'])}[/dim]   [bold yellow]{mark} {escape(event['text'])}[/]  [dim]({escape(event['reason'])})[/dim]"
             for suggestion in event["suggestions"][:2]:
                 line += f"\n{'':14}[yellow]“{escape(suggestion)}”[/]"
             self._console.print(line, soft_wrap=True)

@@ -107,6 +107,8 @@ class ViewState:
                 "suggestions": list(e["suggestions"])[:3], "urgency": URGENCY.get(e["kind"], "advice"),
                 "used": [],
             }
+        elif kind == "prompt.updated" and e["id"] in self._prompts:  # the final heard it better
+            self._prompts[e["id"]].update(text=e["text"], reason=e["reason"], suggestions=list(e["suggestions"])[:3], used=[])
         elif kind == "prompt.cleared":
             self._prompts.pop(e["id"], None)
         elif kind == "callback.promised":
