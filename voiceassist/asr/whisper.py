@@ -327,8 +327,11 @@ class WhisperEngine:
                 ) -> tuple[tuple[list[Word], str] | None, "np.ndarray | None"]:
         """As ``transcribe`` for a still-running utterance: its words and text, None when the
         output looks degenerate (an interim is not worth a full-window decode: the final comes
-        soon); and the language probabilities when ``language`` is None."""
-        encoded, content = self._encode(audio, _INTERIM_PAD_S)
+        soon); and the language probabilities when ``language`` is None. With ``window_pad_s =
+        0`` it is decoded over the full window, as a final is."""
+        if self.asr_cfg.whisper.window_pad_s == 0:
+            words, text, probabilities = self.transcribe(audio, offset, language)
+            return (words, text), probabilities
         probabilities = self._identify(encoded) if language is None else None
         language = language or LANGUAGES[int(np.argmax(probabilities))]
         return self._short_window(encoded, content, audio, offset, language), probabilities
