@@ -157,7 +157,8 @@ class Run:
             )
             sinks = self._sinks(stack)
             self._err.print(f"[dim]listening on {source.info.name}; Ctrl-C ends the call[/dim]")
-            watcher = ConfigWatcher(self.opts.config, self.opts.overrides, cfg, starting(engine.language))
+            watcher = ConfigWatcher(self.opts.config, self.opts.overrides, cfg,
+                                    LANGUAGES if engine.language == AUTO else (engine.language,))
             stack.callback(watcher.close)
             try:
                 self._run(source, engine, sinks, stack, live=True, call_start=dt.datetime.now(), reload=watcher.take,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from voiceassist.config import Config, analysis_changes, load_config
 from voiceassist.errors import ConfigError
@@ -33,14 +33,15 @@ def _stamp(path: Path) -> tuple[int, int] | None:
 
 
 class ConfigWatcher:
-    """Watches ``path`` (the team config, if any) and the phrasebook of ``language`` that
-    ``cfg`` uses. ``overrides`` are the command line's, laid over every reload."""
+    """Watches ``path`` (the team config, if any) and the phrasebooks of ``languages`` that
+    ``cfg`` uses (all five while the call's language is to be found). ``overrides`` are the
+    command line's, laid over every reload."""
 
-    def __init__(self, path: str | Path | None, overrides: dict[str, Any], cfg: Config, language: str, *,
+    def __init__(self, path: str | Path | None, overrides: dict[str, Any], cfg: Config, languages: Sequence[str], *,
                  interval_s: float = 1.0, report: Callable[[str], None] = log.warning):
         self._path = Path(path) if path else None
         self._overrides = overrides
-        self._language = language
+        self._languages = tuple(languages)
         self._cfg = cfg
         self._report = report
         self._interval_s = interval_s
@@ -53,7 +54,8 @@ class ConfigWatcher:
 
     def _files(self) -> list[Path]:
         folders = [Path(self._cfg.triggers.phrasebooks_dir).expanduser()] if self._cfg.triggers.phrasebooks_dir else []
-        return ([self._path] if self._path else []) + [d / f"{self._language}.toml" for d in (*folders, PHRASEBOOK_DIR)]
+        return ([self._path] if self._path else []) + [
+            d / f"{language}.toml" for language in self._languages for d in (*folders, PHRASEBOOK_DIR)]
 
     def _current(self) -> list[tuple[int, int] | None]:
         return [_stamp(p) for p in self._files()]
@@ -66,7 +68,8 @@ class ConfigWatcher:
             self._stamps = stamps
             try:
                 cfg = load_config(self._path, self._overrides)
-                load_phrasebook(self._language, cfg.triggers.phrasebooks_dir)
+                for language in self._languages:
+                    load_phrasebook(language, cfg.triggers.phrasebooks_dir)
             except ConfigError as e:
                 self._report(f"edit not applied: {e}; the config in force stays until this is fixed")
                 continue

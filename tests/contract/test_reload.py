@@ -27,7 +27,7 @@ def _call_with_edit(team: Path, edit) -> tuple[list[dict], list[str]]:
     """The call's events, and what the watcher reported, with ``edit()`` run mid-call."""
     cfg = load_config(team)
     reports: list[str] = []
-    watcher = ConfigWatcher(team, {}, cfg, "en", interval_s=0.2, report=reports.append)
+    watcher = ConfigWatcher(team, {}, cfg, ["en"], interval_s=0.2, report=reports.append)
     kept = ListSink()
     timer = threading.Timer(EDIT_AT_S, edit)
     with WavSource(CALL) as wav:
