@@ -332,6 +332,7 @@ class WhisperEngine:
         if self.asr_cfg.whisper.window_pad_s == 0:
             words, text, probabilities = self.transcribe(audio, offset, language)
             return (words, text), probabilities
+        encoded, content = self._encode(audio, _INTERIM_PAD_S)
         probabilities = self._identify(encoded) if language is None else None
         language = language or LANGUAGES[int(np.argmax(probabilities))]
         return self._short_window(encoded, content, audio, offset, language), probabilities
