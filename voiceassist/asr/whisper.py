@@ -306,8 +306,8 @@ class WhisperEngine:
     def transcribe(self, audio: np.ndarray, offset: float, language: str | None = None) -> _Decoded:
         """Words (in call time: ``offset`` is the call time of ``audio[0]``) and text of one
         utterance of 16 kHz float32 audio (``[]``, ``""`` when Whisper hears no speech), in
-        ``language``; None: in the one Whisper hears, among the phrasebooks' (its probabilities
-        are the third item, else None).
+        ``language`` (default: the engine's); None with an "auto" engine: in the one Whisper
+        hears, among the phrasebooks' (its probabilities are the third item, else None).
 
         The encoder runs over the utterance and ``window_pad_s`` of silence, not over Whisper's
         30 s window, with the output capped near the words that much audio can hold; an output
@@ -315,6 +315,7 @@ class WhisperEngine:
         the full window."""
         pad_s = self.asr_cfg.whisper.window_pad_s
         encoded, content = self._encode(audio, pad_s or _INTERIM_PAD_S)
+        language = language or (None if self.language == AUTO else self.language)
         probabilities = self._identify(encoded) if language is None else None
         language = language or LANGUAGES[int(np.argmax(probabilities))]
         if pad_s > 0:
@@ -333,6 +334,7 @@ class WhisperEngine:
             words, text, probabilities = self.transcribe(audio, offset, language)
             return (words, text), probabilities
         encoded, content = self._encode(audio, _INTERIM_PAD_S)
+        language = language or (None if self.language == AUTO else self.language)
         probabilities = self._identify(encoded) if language is None else None
         language = language or LANGUAGES[int(np.argmax(probabilities))]
         return self._short_window(encoded, content, audio, offset, language), probabilities
