@@ -59,12 +59,11 @@ def choose_model(asr_cfg, language: str, root: Path) -> ModelInfo:
     model for the language is installed, else Whisper. A missing model is a ModelError saying
     how to install one.
     """
-    if language == AUTO:
-        if asr_cfg.engine == "vosk":
-            raise UsageError(f"engine vosk needs the call's language (--language {', '.join(LANGUAGES)}); "
-                             "the language is found ('auto') with Whisper")
-    elif asr_cfg.engine in ("auto", "vosk"):
-        info = find_model(root, "vosk", language, asr_cfg.vosk.model)
+    if language == AUTO and asr_cfg.engine == "vosk" and not asr_cfg.vosk.model:
+        raise UsageError(f"engine vosk needs the call's language (--language {', '.join(LANGUAGES)}) or a model "
+                         "(asr.vosk.model); the language is found ('auto') with Whisper")
+    if asr_cfg.engine in ("auto", "vosk") and (language != AUTO or asr_cfg.vosk.model):
+        info = find_model(root, "vosk", None if language == AUTO else language, asr_cfg.vosk.model)
         if info is not None:
             return info
         if asr_cfg.engine == "vosk" or asr_cfg.vosk.model:
