@@ -158,7 +158,9 @@ def test_untrusted_text_is_shown_as_text(demo, demo_events, tmp_path, page):
     first = next(e for e in evs if e["type"] == "transcript.final")
     first["text"] = "<script>window.pwned = 1</script> <b>hello</b> & goodbye"
     shown = next(e for e in evs if e["type"] == "prompt.shown")
-    shown["reason"] = 'the caller said "<img src=x onerror=window.pwned=2>"'
+    for e in evs:  # and the final's correction of it, if any
+        if e["type"] in ("prompt.shown", "prompt.updated") and e["id"] == shown["id"]:
+            e["reason"] = 'the caller said "<img src=x onerror=window.pwned=2>"'
     path = tmp_path / "evil.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in evs), encoding="utf-8")
     voiceassist("report", path, "-o", tmp_path / "evil.html")

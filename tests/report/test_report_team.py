@@ -59,10 +59,12 @@ def test_team_page_lists_each_call_with_its_prompt_counts(team, page):
 def test_most_common_triggers(team, page):
     out, events, _ = team
     kinds = Counter(e["kind"] for evs in events.values() for e in evs if e["type"] == "prompt.shown")
-    phrases = Counter(
-        heard_phrase(e["reason"]).lower() for evs in events.values() for e in evs
-        if e["type"] == "prompt.shown" and heard_phrase(e["reason"])
-    )
+    reasons = {}  # each prompt's last word on what was heard: a prompt.updated replaces its prompt.shown's
+    for name, evs in events.items():
+        for e in evs:
+            if e["type"] in ("prompt.shown", "prompt.updated"):
+                reasons[name, e["id"]] = e["reason"]
+    phrases = Counter(heard_phrase(r).lower() for r in reasons.values() if heard_phrase(r))
     driver = page(out / "index.html")
     rows = driver.find_elements(By.CSS_SELECTOR, "#kinds tr[data-kind]")
     shown = [(r.get_attribute("data-kind"), int(r.find_elements(By.TAG_NAME, "td")[-1].text)) for r in rows]
