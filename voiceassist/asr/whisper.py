@@ -315,9 +315,7 @@ class WhisperEngine:
         the full window."""
         pad_s = self.asr_cfg.whisper.window_pad_s
         encoded, content = self._encode(audio, pad_s or _INTERIM_PAD_S)
-        language = language or (None if self.language == AUTO else self.language)
-        probabilities = self._identify(encoded) if language is None else None
-        language = language or LANGUAGES[int(np.argmax(probabilities))]
+        language, probabilities = self._language(encoded, language)
         if pad_s > 0:
             decoded = self._short_window(encoded, content, audio, offset, language)
             if decoded is not None:
@@ -334,9 +332,7 @@ class WhisperEngine:
             words, text, probabilities = self.transcribe(audio, offset, language)
             return (words, text), probabilities
         encoded, content = self._encode(audio, _INTERIM_PAD_S)
-        language = language or (None if self.language == AUTO else self.language)
-        probabilities = self._identify(encoded) if language is None else None
-        language = language or LANGUAGES[int(np.argmax(probabilities))]
+        language, probabilities = self._language(encoded, language)
         return self._short_window(encoded, content, audio, offset, language), probabilities
 
     def _encode(self, audio: np.ndarray, pad_s: float):
@@ -346,6 +342,15 @@ class WhisperEngine:
         # The padding is the log-mel of silence as faster-whisper pads its 30 s window (zeros).
         frames = min(_WINDOW_FRAMES, content + round(pad_s * _FRAMES_PER_S))
         return self._model.encode(np.pad(features[:, :content], ((0, 0), (0, frames - content)))), content
+
+    def _language(self, encoded, language: str | None) -> tuple[str, "np.ndarray | None"]:
+        """The language to decode in (the one asked for, else the engine's, else the one Whisper
+        hears), and Whisper's probabilities when it was identified."""
+        language = language or (None if self.language == AUTO else self.language)
+        if language is not None:
+            return language, None
+        probabilities = self._identify(encoded)
+        return LANGUAGES[int(np.argmax(probabilities))], probabilities
 
     def _identify(self, encoded) -> np.ndarray:
         """Whisper's language probabilities, among the phrasebooks' languages only."""
