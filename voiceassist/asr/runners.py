@@ -8,7 +8,6 @@ at the end flush the recognisers (``finish``).
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import logging
 import queue
@@ -45,13 +44,15 @@ class AheadRunner:
     speaker's frames from a pass of its own over the recording (``passes()`` starts one), ahead
     of the call loop. The loop takes what each frame gave when it reaches that frame, so the
     events are exactly those of decoding frame by frame in the loop, on any machine, while the
-    speakers decode side by side (an engine that is not ``parallel`` takes them in turns).
+    speakers decode side by side (an engine that is not ``parallel`` has one thread for all,
+    taking the frames in the recording's order).
     Each thread runs at most ``_AHEAD_S`` of audio ahead (above a long turn of the other
     speaker, so one's decodes go on while the other's do)."""
 
     def __init__(self, recognizers: dict[Speaker, Recognizer], passes: Callable[[], Iterable[Frame]], parallel: bool):
-        turns = threading.Lock() if not parallel else None
-        self._lanes = {s: _Ahead(s, r, passes, turns) for s, r in recognizers.items()}
+        groups = [{s: r} for s, r in recognizers.items()] if parallel else [recognizers] if recognizers else []
+        lanes = [_Ahead(group, passes) for group in groups]
+        self._lanes = {s: lane for lane in lanes for s in lane.recognizers}
         self._now = 0.0  # the end of the last frame the loop reached
 
     def accept(self, frame: Frame) -> list[Transcript]:
@@ -60,7 +61,7 @@ class AheadRunner:
         if lane is None:
             return []
         item = lane.take()
-        if item is None or item[0] != frame.t:
+        if item is None or item[0] != (frame.speaker, frame.t):
             raise RuntimeError(f"recognition of the {frame.speaker} lost step with the recording at {frame.t:.2f} s")
         return item[1]
 
@@ -68,7 +69,7 @@ class AheadRunner:
         """The recognisers' last words. A loop that stopped early (Ctrl-C) stops the readers
         where they are, and gets the words of their last utterance that ended by its end."""
         out: list[Heard] = []
-        for lane in self._lanes.values():
+        for lane in dict.fromkeys(self._lanes.values()):
             for item in lane.end():
                 item = dataclasses.replace(item, t=min(item.t, self._now))
                 if isinstance(item, Transcript) and item.end > self._now:
@@ -81,10 +82,10 @@ class AheadRunner:
 
 
 class _Ahead(threading.Thread):
-    def __init__(self, speaker: Speaker, recognizer: Recognizer, passes: Callable[[], Iterable[Frame]], turns):
-        super().__init__(name=f"asr-{speaker}", daemon=True)
-        self._speaker, self._recognizer, self._passes, self._turns = speaker, recognizer, passes, turns
-        self._results: queue.Queue = queue.Queue(maxsize=round(_AHEAD_S * 1000 / HOP_MS))
+    def __init__(self, recognizers: dict[Speaker, Recognizer], passes: Callable[[], Iterable[Frame]]):
+        super().__init__(name="asr-" + "+".join(recognizers), daemon=True)
+        self.recognizers, self._passes = recognizers, passes
+        self._results: queue.Queue = queue.Queue(maxsize=round(_AHEAD_S * len(recognizers) * 1000 / HOP_MS))
         self._stopping = threading.Event()
         self._last: list[Transcript] = []
         self._error: BaseException | None = None
@@ -95,11 +96,9 @@ class _Ahead(threading.Thread):
             for frame in self._passes():
                 if self._stopping.is_set():
                     break
-                if frame.speaker == self._speaker:
-                    with self._turns or contextlib.nullcontext():
-                        heard = self._recognizer.accept(frame)
-                    self._put((frame.t, heard))
-            self._last = self._recognizer.finish()
+                if (recognizer := self.recognizers.get(frame.speaker)) is not None:
+                    self._put(((frame.speaker, frame.t), recognizer.accept(frame)))
+            self._last = [tr for r in self.recognizers.values() for tr in r.finish()]
         except BaseException as e:  # re-raised in the call loop
             self._error = e
         self._put(None)
@@ -111,7 +110,7 @@ class _Ahead(threading.Thread):
             except queue.Full:
                 continue
 
-    def take(self) -> tuple[float, list[Transcript]] | None:
+    def take(self) -> tuple[tuple[Speaker, float], list[Transcript]] | None:
         item = self._results.get()
         if item is None:
             self._raise()
