@@ -107,6 +107,7 @@ class TriggersConfig(_Section):
     bare_sorry_window_s: float = Field(120.0, ge=10.0, le=1800.0)
     bare_sorry_max_words: int = Field(6, ge=1, le=20)
     agitation_for_questions: int = Field(2, ge=1, le=10)
+    learned: bool = True
     phrasebooks_dir: str = ""
 
 

@@ -30,7 +30,7 @@ from collections import Counter, deque
 
 from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
-from voiceassist.rules import due, names
+from voiceassist.rules import due, learned, names
 from voiceassist.rules.escalation import Escalation
 from voiceassist.rules.matching import fold, lower, surface, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.events import MONITOR_KINDS
@@ -47,6 +47,7 @@ _UNLESS_REACH = 3
 _QUESTION_MIN_WORDS = 3
 _NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback"))
 _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
+_LEARNED = Phrase("(learned)", (), (), negated=False, has_name=False, anchored=False)  # found by the learned layer alone
 
 
 class TriggerEngine:
@@ -103,15 +104,44 @@ class TriggerEngine:
         name = book.intents.get("name")
         self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
         self._titles = frozenset(fold(lower(w, book.language)) for w in book.names.titles)
+        self._learned = learned.load(book.language) if cfg.learned else None
         for kind in [k for k in book.prompts if k not in MONITOR_KINDS]:  # in the book's order: events stay byte-stable
             if kind in self._prompts:
                 self._prompts[kind].configure(book, cfg.min_show_s, cfg.cooldown_s)
             else:
                 self._prompts[kind] = Prompt(kind, book, cfg.min_show_s, cfg.cooldown_s)
 
-    def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None) -> dict[str, Match]:
+    def intents(self, speaker: str, t: Tokens, only: tuple[str, ...] | None = None, final: bool = True) -> dict[str, Match]:
         """The intents of ``speaker`` (or just those in ``only``) found in ``t``, each with its
-        best match."""
+        best match: the phrase lists' findings, weighed by the learned layer (``rules.learned``;
+        on a partial, whose sentence may still turn, it alone fires only when surer)."""
+        found = self._matched(speaker, t, only)
+        if self._learned is None or only is not None or not t.words:
+            return found
+        # The model reads each sentence (long ones in windows), knowing which phrases matched there.
+        read = []
+        for w in learned.windows(t):
+            matched = frozenset(i for i, m in found.items() if m.first < w.stop and m.last >= w.start)
+            read.append((w, learned.part(t, w), matched, self._learned.probabilities(learned.part(t, w), matched)))
+        for intent, phrases in self._phrases.items():
+            if (intent in AGENT_INTENTS) != (speaker == "agent") or not phrases:  # no phrases: switched off
+                continue
+            if intent in found:
+                m = found[intent]
+                if max(p[intent] for w, _, _, p in read if m.first < w.stop and m.last >= w.start) < learned.VETO:
+                    del found[intent]
+                continue
+            w, part, matched, p = max(read, key=lambda r: r[3][intent])
+            if intent == "name" or p[intent] < (learned.FIRE if final else learned.FIRE_PARTIAL) or len(w) < learned.MIN_WORDS:
+                continue
+            first, last = self._learned.span(part, matched, intent)
+            m = Match(_LEARNED, round(100 * p[intent], 1), w.start + first, w.start + last)
+            if self._fits(intent, m, t):
+                found[intent] = m
+        return found
+
+    def _matched(self, speaker: str, t: Tokens, only: tuple[str, ...] | None) -> dict[str, Match]:
+        """The intents the phrase lists find."""
         similar = self._words.compare(t)
         found = {}
         for intent, index in self._phrase_index.items():
@@ -120,12 +150,9 @@ class TriggerEngine:
             matches = [m for p in _heard(index, similar) if (m := self._find(p, t, similar))]
             if intent == "name":
                 matches = [named for m in matches if (named := self._named(m))]
-            elif intent == "agent_sorry":
-                matches = [m for m in matches if self._bare(t, m)]
-            elif intent == "agent_question":
-                # A sentence the recogniser closed with a full stop was said as a statement,
-                # whatever its words ("I will send you…", "that is the courier's fault").
-                matches = [m for m in matches if t.sentence(m.first).start not in t.tells]
+            else:
+                matches = [m for m in matches if self._fits(intent, m, t)]
+            if intent == "agent_question":
                 matches += [Match(_QUESTION_MARK, 100.0, s.start, s.stop - 1) for a in t.asks
                             if len(s := t.sentence(a)) >= _QUESTION_MIN_WORDS]
             if matches and self._unless[intent]:
@@ -138,6 +165,17 @@ class TriggerEngine:
 
     def _find(self, phrase: Phrase, t: Tokens, similar: Similar) -> Match | None:
         return find(phrase, t, self._cfg.fuzzy_min, self._negation, similar)
+
+    def _fits(self, intent: str, match: Match, t: Tokens) -> bool:
+        """Whether what ``match`` found can be ``intent``: a bare apology is short and names
+        neither the customer nor the problem; a sentence the recogniser closed with a full stop
+        was said as a statement, whatever its words ("I will send you…", "that is the
+        courier's fault")."""
+        if intent == "agent_sorry":
+            return self._bare(t, match)
+        if intent == "agent_question":
+            return t.sentence(match.first).start not in t.tells
+        return True
 
     def _named(self, match: Match) -> Match | None:
         """The match, if what it took for a name is one: not words the phrasebook knows as
@@ -169,7 +207,7 @@ class TriggerEngine:
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
         t = tokens(event["text"], self.language)
-        found = self.intents(speaker, t)
+        found = self.intents(speaker, t, final=event["type"] == "transcript.final")
         if event["type"] == "transcript.partial":
             found.pop("agent_callback", None)  # a promise's time may come at its end: wait for the final
             if "name" in found and found["name"].last == len(t.words) - 1:
