@@ -1,0 +1,208 @@
+"""The words a promised time is said in, per language (``config/times/<lang>.toml``), and the
+words of a transcript mended the way a listener mends them before reading a time from them.
+
+A recogniser splits words ("to morrow", "по ловине", "buçuk ta"), merges them
+("كمانساعتين", "полтретьего"), mishears them ("two ours", "half passed four") and misspells
+them ("wensday"); it writes phone and order numbers in the same digits as clock times.
+``words(text, language)`` undoes the first four and hides the last, so the reader in
+``rules/due.py`` sees one clean word per thing said.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from voiceassist.config import DEFAULTS_DIR, read_toml
+from voiceassist.rules.matching import fold, lower
+
+__all__ = ["Language", "language", "words"]
+
+_TIMES_DIR = DEFAULTS_DIR / "times"
+# A misspelt day, part or unit is mended only when it is this close to one (rapidfuzz ratio):
+# one letter lost or added in a word of five or more letters, one changed in seven or more.
+# One changed letter in five ("house" / "hours", "السبب" / "السبت") is another word.
+_FUZZY_MIN = 84
+_FUZZY_MIN_LEN = 5
+# A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
+_ID_DIGITS = 3
+
+
+@dataclass(frozen=True)
+class Language:
+    """How a language says when, its words folded as the text is."""
+
+    code: str
+    numbers: dict[str, int]  # word forms → value (summed when consecutive: "twenty five")
+    days: dict[str, str]  # → today, tomorrow, after_tomorrow or a weekday
+    parts: dict[str, str]  # → morning, afternoon, evening
+    tonight: frozenset[str]  # today, evening
+    units: dict[str, str]  # → minutes, hours, days, weeks
+    half: frozenset[str]  # "half": 30 after an hour, 0.5 before a unit
+    quarter: frozenset[str]
+    relative: frozenset[str]  # "in", "within", "через", "za", "içinde", "خلال", "بعد"
+    clock: frozenset[str]  # "at", "saat", "в", "u", "الساعه": an hour follows
+    joiners: frozenset[str]  # between an hour and its minutes ("eleven and thirty")
+    past: frozenset[str] = frozenset()  # minutes, then this, then the hour: "ten past three"
+    to: frozenset[str] = frozenset()  # minutes, then this, then the next hour: "quarter to four"
+    to_first: frozenset[str] = frozenset()  # this, minutes, the next hour: "без пяти три"
+    less: frozenset[str] = frozenset()  # the hour, this, minutes: "اربعه الا ربع"
+    teens: frozenset[str] = frozenset()  # 1 to 9 then this is 11 to 19: "الحاديه عشر"
+    clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
+    pm: frozenset[str] = frozenset()  # after noon
+    am: frozenset[str] = frozenset()  # before noon: "7 am" is 07:00, not the afternoon's 7
+    half_to_next: bool = False  # "half three" is 2:30 (ru, hr), not 3:30
+    at_suffixes: tuple[str, ...] = ()  # an hour with one of these is a clock time (Turkish "üçte")
+    today_words: tuple[str, ...] = ()  # phrases meaning "by the end of today"
+    morning_words: tuple[str, ...] = ()  # phrases meaning "first thing" (morning)
+    articles: frozenset[str] = frozenset()  # "in an hour": one unit
+    half_units: frozenset[str] = frozenset()  # "полчаса": half an hour in one word
+    dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
+    one_units: frozenset[str] = frozenset()  # a singular unit right after "in" is one: "через минуту"
+    ids: frozenset[str] = frozenset()  # "number", "order": the digits after them are no time
+    misheard: dict[str, str] | None = None  # heard → meant, when next to a time word
+    prefixes: tuple[str, ...] = ()  # clitics written onto a time word: Arabic "و", "ب", "ع"
+    keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
+    phrases: dict[tuple[str, ...], str] | None = None  # several words that are one: "after lunch"
+    vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
+    spellable: tuple[str, ...] = ()  # days, parts, units, relative words a misspelling may mean
+
+
+def _plain(text: str, language: str) -> list[str]:
+    return [fold(w) for w in re.findall(r"\d+|[^\W\d_]+", lower(text, language))]
+
+
+@lru_cache(maxsize=None)
+def language(code: str) -> Language:
+    data = read_toml(_TIMES_DIR / f"{code}.toml")
+    phrases: dict[tuple[str, ...], str] = {}
+
+    def key(w: str) -> str:  # "after lunch" is the one word "after_lunch"
+        parts = _plain(w, code)
+        if len(parts) > 1:
+            phrases[tuple(parts)] = "_".join(parts)
+        return "_".join(parts)
+
+    suffixes = ("", *data.pop("number_suffixes", ()))
+    word_suffixes = ("", *data.pop("word_suffixes", ()))
+    fields = {"code": code, "numbers": {key(w) + s: v for w, v in data.pop("numbers").items() for s in suffixes}}
+    fields["misheard"] = {key(w): key(v) for w, v in data.pop("misheard", {}).items()}
+    fields["keep_apart"] = frozenset(tuple(_plain(p, code)) for p in data.pop("keep_apart", ()))
+    for name, value in data.items():
+        if isinstance(value, dict):  # days, parts, units: with the endings a word may carry
+            fields[name] = {key(w) + s: v for w, v in value.items() for s in word_suffixes}
+        elif name in ("at_suffixes", "today_words", "morning_words", "prefixes"):  # endings, and phrases read as text is
+            fields[name] = tuple(value)
+        elif isinstance(value, list):
+            fields[name] = frozenset(key(w) for w in value)
+        else:
+            fields[name] = value
+    known = set(fields["numbers"])
+    for value in fields.values():
+        if isinstance(value, (dict, frozenset)) and value is not fields["keep_apart"] and value is not fields["misheard"]:
+            known.update(w for w in value if isinstance(w, str))
+    fields["spellable"] = tuple(sorted(
+        w for name in ("days", "parts", "units", "relative", "tonight") for w in fields.get(name, ())
+        if len(w) >= _FUZZY_MIN_LEN and "_" not in w))
+    fields["phrases"] = phrases
+    fields["vocabulary"] = frozenset(known)
+    return Language(**fields)
+
+
+def words(text: str, language_code: str) -> list[str]:
+    """Folded words, digits apart from letters ("3pm" is "3" "pm"), mended, with identifiers
+    hidden as ``#``."""
+    lang = language(language_code)
+    out = _mend(_plain(text, language_code), lang)
+    return _hide_ids(out, lang)
+
+
+def _hide_ids(ws: list[str], lang: Language) -> list[str]:
+    """Three or more numbers in digits in a row ("+90 532 123 45 67", "555-12-34"), a group of
+    three digits or more ("07700 900123", "order 4521"), and the digits after "number" or "order" are never a time: they
+    become ``#``, so "12 34" in them is not 12:34."""
+    out: list[str] = []
+    for digits, run in itertools.groupby(ws, str.isdigit):
+        run = list(run)
+        named = digits and out and out[-1] in lang.ids
+        long = any(len(w) >= _ID_DIGITS for w in run)
+        out += ["#"] * len(run) if digits and (len(run) >= 3 or long or named) else run
+    return out
+
+
+def _mend(ws: list[str], lang: Language) -> list[str]:
+    known = lang.vocabulary
+    # Split words joined again: "to morrow", "по ловине", "buçuk ta", "ال خميس".
+    out: list[str] = []
+    for w in ws:
+        if out and out[-1] + w in known and (out[-1] not in known or w not in known) and (out[-1], w) not in lang.keep_apart:
+            out[-1] += w
+        else:
+            out.append(w)
+    # Merged words split: "كمانساعتين", "полтретьего", "وعشره", "عالساعه".
+    ws, out = out, []
+    for w in ws:
+        out += _split(w, lang) if w not in known and not w.isdigit() else [w]
+    out = [_spelt(w, lang) for w in out]
+    # Misheard words mended where a time is being said: "two ours", "half passed four".
+    misheard = lang.misheard or {}
+    for i, w in enumerate(out):
+        if w in misheard and _timely(out, i, lang):
+            out[i] = misheard[w]
+    return _phrases(out, lang)
+
+
+def _spelt(w: str, lang: Language) -> str:
+    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in (lang.misheard or {}) or w.isdigit():
+        return w
+    return _nearest(w, lang.code) or w
+
+
+@lru_cache(maxsize=8192)
+def _nearest(w: str, code: str) -> str | None:
+    best = process.extractOne(w, language(code).spellable, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
+    return best[0] if best else None
+
+
+def _split(w: str, lang: Language) -> list[str]:
+    known = lang.vocabulary
+    for p in lang.prefixes:
+        if w.startswith(p) and len(w) - len(p) >= 3:
+            rest = w[len(p):]
+            if rest in known:
+                return [p, rest]
+    for k in range(2, len(w) - 1):
+        if w[:k] in known and w[k:] in known:
+            return [w[:k], w[k:]]
+    return [w]
+
+
+def _timely(ws: list[str], i: int, lang: Language) -> bool:
+    """Whether word ``i`` stands where a time is said: after a number, "at", "a", "half", or
+    before a unit, "pm", "o'clock"."""
+    before = ws[i - 1] if i else ""
+    after = ws[i + 1] if i + 1 < len(ws) else ""
+    return (before.isdigit() or before in lang.numbers or before in lang.clock or before in lang.articles
+            or before in lang.half or before in lang.quarter or before in lang.past or before in lang.to
+            or after in lang.units or after in lang.pm or after in lang.am or after in lang.clock_after)
+
+
+def _phrases(ws: list[str], lang: Language) -> list[str]:
+    if not lang.phrases:
+        return ws
+    longest = max(len(p) for p in lang.phrases)
+    out, i = [], 0
+    while i < len(ws):
+        for n in range(min(longest, len(ws) - i), 1, -1):
+            if (joined := lang.phrases.get(tuple(ws[i : i + n]))) is not None:
+                out.append(joined)
+                i += n
+                break
+        else:
+            out.append(ws[i])
+            i += 1
+    return out
