@@ -102,10 +102,12 @@ def parse(text: str, language_code: str) -> Due:
     if any(_phrase(p, language_code) in joined for p in lang.morning_words):
         part = "morning"
         day = day or "tomorrow"
-    if day is None and any(w in lang.tonight for w in ws):
-        day = "today"
+    if any(w in lang.tonight for w in ws):
+        day, part = day or "today", part or "evening"
     if day is None and any(_phrase(p, language_code) in joined for p in lang.today_words):
         day = "today"
+    if day is None and part == "morning":  # "I'll call you in the morning", said in working hours
+        day = "tomorrow"
     if day == "after_tomorrow":  # "the day after tomorrow", "послезавтра", "بعد بكره"
         return Due(delay_s=2 * 86400.0)
     if day is None and part is not None:
@@ -187,7 +189,7 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
             return n[0]  # "минут через тридцать"
         if one:
             return 1  # "saat içinde": within the hour
-    if lang.units[ws[i]] == "hours" and any(0 < i - r <= 2 for r in near):
+    if lang.units[ws[i]] == "hours" and any(0 < i - r <= 3 for r in near):
         return 1  # "within the hour"
     return None
 
@@ -211,6 +213,8 @@ def _marked(ws: list[str], i: int, lang: Language) -> bool:
         return True
     if after and after[0] in lang.units and lang.units[after[0]] == "hours":
         after = after[1:]  # "три часа дня"
+    if after[:1] and (after[0] in lang.half or after[0] in lang.quarter):  # "اربعه ونص", not "two and a half hours"
+        return not (len(after) > 1 and after[1] in lang.units)
     return bool(after) and (after[0] in lang.pm or after[0] in lang.am or after[0] in lang.parts
                             or after[0] in lang.past or after[0] in lang.to)
 

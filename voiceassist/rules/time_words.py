@@ -64,6 +64,8 @@ class Language:
     dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
     one_units: frozenset[str] = frozenset()  # a singular unit right after "in" is one: "через минуту"
     ids: frozenset[str] = frozenset()  # "number", "order": the digits after them are no time
+    ids_after: frozenset[str] = frozenset()  # Turkish "12 numaralı": the digits before them are no time
+    greetings: frozenset[str] = frozenset()  # "good morning", "доброе утро": no time said
     misheard: dict[str, str] | None = None  # heard → meant, when next to a time word
     prefixes: tuple[str, ...] = ()  # clitics written onto a time word: Arabic "و", "ب", "ع"
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
@@ -126,9 +128,8 @@ def _hide_ids(ws: list[str], lang: Language) -> list[str]:
     three digits or more ("07700 900123", "order 4521"), and the digits after "number" or "order" are never a time: they
     become ``#``, so "12 34" in them is not 12:34."""
     out: list[str] = []
-    for digits, run in itertools.groupby(ws, str.isdigit):
-        run = list(run)
-        named = digits and out and out[-1] in lang.ids
+    for k, (digits, run) in enumerate(runs := [(d, list(r)) for d, r in itertools.groupby(ws, str.isdigit)]):
+        named = digits and (out and out[-1] in lang.ids or k + 1 < len(runs) and runs[k + 1][1][0] in lang.ids_after)
         long = any(len(w) >= _ID_DIGITS for w in run)
         out += ["#"] * len(run) if digits and (len(run) >= 3 or long or named) else run
     return out
@@ -139,7 +140,9 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # Split words joined again: "to morrow", "по ловине", "buçuk ta", "ال خميس".
     out: list[str] = []
     for w in ws:
-        if out and out[-1] + w in known and (out[-1] not in known or w not in known) and (out[-1], w) not in lang.keep_apart:
+        if len(out) >= 2 and out[-2] + out[-1] + w in known and not {out[-2], out[-1], w} <= known:
+            out[-2:] = [out[-2] + out[-1] + w]  # "u tor ak"
+        elif out and out[-1] + w in known and (out[-1] not in known or w not in known) and (out[-1], w) not in lang.keep_apart:
             out[-1] += w
         else:
             out.append(w)
