@@ -82,9 +82,9 @@ class Due:
 
 
 _UNIT_S = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
-# A delay's unit is this many words from its "in", "через", "içinde" at most ("within the next
-# two hours", "iki saat içinde"): further away they belong to different things said.
-_DELAY_REACH = 4
+# A delay's unit is this many words from its "in", "через", "içinde" at most ("in a quarter of
+# an hour", "iki saat içinde"): further away they belong to different things said.
+_DELAY_REACH = 5
 
 
 @lru_cache(maxsize=None)
@@ -168,14 +168,17 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
     for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
         if (n := _number(ws, k, lang)) is not None:
             end = n[1]
-            if end == i:
+            if end == i or end + 1 == i and ws[end] in lang.fillers:  # "two working days"
                 return n[0] + extra
+            rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles]
+            if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "два с половиной часа"
+                return n[0] + 0.5
             if end + 1 == i and ws[end] in lang.half:  # "bir buçuk saat": one and a half
                 return n[0] + 0.5
     if any(x in lang.half for x in before):  # "half an hour", "yarım saat", "pola sata"
         return 0.5
-    if before and before[-1] in lang.quarter or len(before) == 2 and before[0] in lang.quarter and before[1] in lang.articles:
-        return 0.25  # "quarter of an hour", "ربع ساعه"
+    if any(x in lang.quarter for x in ws[max(0, i - 3) : i]):
+        return 0.25  # "a quarter of an hour", "ربع ساعه"
     if before and before[-1] in lang.articles:  # "in an hour", "in an hour and a half"
         return 1 + extra
     one = ws[i] in lang.one_units or lang.units[ws[i]] == "hours"
@@ -233,7 +236,7 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             start = i
         else:
             continue
-        if (said := _time_at(ws, start, lang)) is None:
+        if (said := _time_at(ws, start, lang, between=w in lang.between)) is None:
             continue
         hour, minute, end = said
         if not 1 <= hour <= 24 or not 0 <= minute < 60 or hour != int(hour):
@@ -247,7 +250,7 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
     return None
 
 
-def _time_at(ws: list[str], s: int, lang: Language) -> tuple[int, int, int] | None:
+def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tuple[int, int, int] | None:
     """(hour, minute, index after) of a clock time said from word ``s``, as said (before the
     afternoon rule)."""
     n = len(ws)
@@ -287,6 +290,8 @@ def _time_at(ws: list[str], s: int, lang: Language) -> tuple[int, int, int] | No
     if j < n and ws[j] in lang.units and lang.units[ws[j]] == "hours" and ws[j] not in lang.numbers:
         j += 1  # "в десять часов тридцать минут", "u tri sata"
     if j + 1 < n and ws[j] in lang.joiners and _number(ws, j + 1, lang):
+        if between:  # "between ten and twelve": the first hour
+            return hour, 0, j
         j += 1
     if j < n and ws[j] in lang.less and (m := _number(ws, j + 1, lang) or (
             (15, j + 2) if j + 1 < n and ws[j + 1] in lang.quarter else None)):

@@ -64,9 +64,13 @@ class Language:
     dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
     one_units: frozenset[str] = frozenset()  # a singular unit right after "in" is one: "через минуту"
     ids: frozenset[str] = frozenset()  # "number", "order": the digits after them are no time
+    fillers: frozenset[str] = frozenset()  # between a count and its unit: "two working days"
+    between: frozenset[str] = frozenset()  # "between ten and twelve": "and" starts the second hour
+    date_marks: frozenset[str] = frozenset()  # after digits, a date: "the 5th"
     ids_after: frozenset[str] = frozenset()  # Turkish "12 numaralı": the digits before them are no time
     greetings: frozenset[str] = frozenset()  # "good morning", "доброе утро": no time said
-    misheard: dict[str, str] | None = None  # heard → meant, when next to a time word
+    misheard: dict[str, str] | None = None  # heard → meant, when next to a time word ("two ours")
+    misspelt: dict[str, str] | None = None  # heard → meant, wherever: "зафтра"
     prefixes: tuple[str, ...] = ()  # clitics written onto a time word: Arabic "و", "ب", "ع"
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
     phrases: dict[tuple[str, ...], str] | None = None  # several words that are one: "after lunch"
@@ -93,6 +97,7 @@ def language(code: str) -> Language:
     word_suffixes = ("", *data.pop("word_suffixes", ()))
     fields = {"code": code, "numbers": {key(w) + s: v for w, v in data.pop("numbers").items() for s in suffixes}}
     fields["misheard"] = {key(w): key(v) for w, v in data.pop("misheard", {}).items()}
+    fields["misspelt"] = {key(w): key(v) for w, v in data.pop("misspelt", {}).items()}
     fields["keep_apart"] = frozenset(tuple(_plain(p, code)) for p in data.pop("keep_apart", ()))
     for name, value in data.items():
         if isinstance(value, dict):  # days, parts, units: with the endings a word may carry
@@ -105,7 +110,7 @@ def language(code: str) -> Language:
             fields[name] = value
     known = set(fields["numbers"])
     for value in fields.values():
-        if isinstance(value, (dict, frozenset)) and value is not fields["keep_apart"] and value is not fields["misheard"]:
+        if isinstance(value, (dict, frozenset)) and value is not fields["keep_apart"] and value not in (fields["misheard"], fields["misspelt"]):
             known.update(w for w in value if isinstance(w, str))
     fields["spellable"] = tuple(sorted(
         w for name in ("days", "parts", "units", "relative", "tonight") for w in fields.get(name, ())
@@ -129,7 +134,8 @@ def _hide_ids(ws: list[str], lang: Language) -> list[str]:
     become ``#``, so "12 34" in them is not 12:34."""
     out: list[str] = []
     for k, (digits, run) in enumerate(runs := [(d, list(r)) for d, r in itertools.groupby(ws, str.isdigit)]):
-        named = digits and (out and out[-1] in lang.ids or k + 1 < len(runs) and runs[k + 1][1][0] in lang.ids_after)
+        after = runs[k + 1][1][0] if k + 1 < len(runs) else ""
+        named = digits and (out and out[-1] in lang.ids or after in lang.ids_after or after in lang.date_marks)
         long = any(len(w) >= _ID_DIGITS for w in run)
         out += ["#"] * len(run) if digits and (len(run) >= 3 or long or named) else run
     return out
@@ -137,6 +143,7 @@ def _hide_ids(ws: list[str], lang: Language) -> list[str]:
 
 def _mend(ws: list[str], lang: Language) -> list[str]:
     known = lang.vocabulary
+    ws = [(lang.misspelt or {}).get(w, w) for w in ws]
     # Split words joined again: "to morrow", "по ловине", "buçuk ta", "ال خميس".
     out: list[str] = []
     for w in ws:
