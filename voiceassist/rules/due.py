@@ -164,7 +164,8 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
     тридцать"."""
     before = ws[max(0, i - 2) : i]
     after = ws[i + 1 : i + 4]
-    extra = 0.5 if any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2]) else 0.0
+    and_half = after[:1] and after[0] in lang.half or any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2])
+    extra = 0.5 if and_half else 0.0  # "an hour and a half", "ساعه ونص", "sat i pol"
     for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
         if (n := _number(ws, k, lang)) is not None:
             end = n[1]
@@ -296,11 +297,14 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
     if j < n and ws[j] in lang.less and (m := _number(ws, j + 1, lang) or (
             (15, j + 2) if j + 1 < n and ws[j + 1] in lang.quarter else None)):
         return hour - 1, 60 - m[0], m[1]  # "اربعه الا ربع"
+    minute, end = 0, j
     if j < n and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
                                                                     and lang.units[ws[m[1]]] != "minutes"):
-        return hour, m[0], m[1]  # "3 30", "eleven thirty", "в пятнадцать тридцать"
-    if any(x in lang.half for x in ws[j : j + 2]):
-        return hour, 30, j + 1
-    if any(x in lang.quarter for x in ws[j : j + 2]):
-        return hour, 15, j + 1
-    return hour, 0, j
+        minute, end = m  # "3 30", "eleven thirty", "в пятнадцать тридцать"
+    elif any(x in lang.half for x in ws[j : j + 2]):
+        minute, end = 30, j + 1 + (ws[j] not in lang.half)
+    elif any(x in lang.quarter for x in ws[j : j + 2]):
+        minute, end = 15, j + 1 + (ws[j] not in lang.quarter)
+    if minute and end < n and ws[end] in lang.to_after:  # "üçe çeyrek kala", "dörde on var"
+        return hour - 1, 60 - minute, end + 1
+    return hour, minute, end

@@ -51,6 +51,7 @@ class Language:
     to: frozenset[str] = frozenset()  # minutes, then this, then the next hour: "quarter to four"
     to_first: frozenset[str] = frozenset()  # this, minutes, the next hour: "без пяти три"
     less: frozenset[str] = frozenset()  # the hour, this, minutes: "اربعه الا ربع"
+    to_after: frozenset[str] = frozenset()  # the hour, minutes, this: "üçe çeyrek kala"
     teens: frozenset[str] = frozenset()  # 1 to 9 then this is 11 to 19: "الحاديه عشر"
     clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
     pm: frozenset[str] = frozenset()  # after noon
