@@ -106,17 +106,16 @@ def parse(text: str, language_code: str) -> Due:
         day, part = day or "today", part or "evening"
     if day is None and any(_phrase(p, language_code) in joined for p in lang.today_words):
         day = "today"
-    if day is None and part == "morning":  # "I'll call you in the morning", said in working hours
-        day = "tomorrow"
     if day == "after_tomorrow":  # "the day after tomorrow", "послезавтра", "بعد بكره"
-        return Due(delay_s=2 * 86400.0)
-    if day is None and part is not None:
-        day = "today"
-
-    delay = _delay(ws, lang)
-    if delay is not None and day is None:
+        return Due(delay_s=2 * 86400.0, delay_unit="days")
+    delay = _delay(ws, lang) if day is None and part is None else None
+    if delay is not None:
         return Due(delay_s=delay[0], delay_unit=delay[1])
     time = _clock(ws, lang, part)
+    if day is None and part == "morning" and time is None:  # "I'll call you in the morning", said in working hours
+        day = "tomorrow"
+    if day is None and part is not None:
+        day = "today"
     return Due(day=day, time=time, part=None if time else part)
 
 
@@ -156,6 +155,10 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
         count = _count(ws, i, lang, near)
         if count is not None:
             return float(count * _UNIT_S[unit]), unit
+    for r in near:  # "I'll call you back in five": minutes
+        if lang.bare_count and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
+                n[1] == len(ws) or ws[n[1]] in lang.joiners):
+            return float(n[0] * _UNIT_S[lang.bare_count]), lang.bare_count
     return None
 
 

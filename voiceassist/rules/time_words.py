@@ -68,6 +68,7 @@ class Language:
     fillers: frozenset[str] = frozenset()  # between a count and its unit: "two working days"
     between: frozenset[str] = frozenset()  # "between ten and twelve": "and" starts the second hour
     date_marks: frozenset[str] = frozenset()  # after digits, a date: "the 5th"
+    bare_count: str | None = None  # the unit of a count said alone after "in": English "in five" (minutes)
     ids_after: frozenset[str] = frozenset()  # Turkish "12 numaralı": the digits before them are no time
     greetings: frozenset[str] = frozenset()  # "good morning", "доброе утро": no time said
     misheard: dict[str, str] | None = None  # heard → meant, when next to a time word ("two ours")
@@ -152,6 +153,8 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
             out[-2:] = [out[-2] + out[-1] + w]  # "u tor ak"
         elif out and out[-1] + w in known and (out[-1] not in known or w not in known) and (out[-1], w) not in lang.keep_apart:
             out[-1] += w
+        elif out and _loose(out[-1], w, lang) and (near := _nearest(out[-1] + w, lang.code)):
+            out[-1] = near  # "to marrow", "posle podne": split and misheard at once
         else:
             out.append(w)
     # Merged words split: "كمانساعتين", "полтретьего", "وعشره", "عالساعه".
@@ -162,9 +165,18 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # Misheard words mended where a time is being said: "two ours", "half passed four".
     misheard = lang.misheard or {}
     for i, w in enumerate(out):
-        if w in misheard and _timely(out, i, lang):
+        before_number = i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers)
+        if w in misheard and _timely(out, i, lang) and not (before_number and misheard[w] in lang.numbers):
             out[i] = misheard[w]
     return _phrases(out, lang)
+
+
+def _loose(a: str, b: str, lang: Language) -> bool:
+    """Whether two words may be the halves of one misheard word: neither a number, and the first
+    unknown, or a particle ("to") before an unknown second."""
+    if a.isdigit() or b.isdigit() or a == "#":
+        return False
+    return a not in lang.vocabulary or len(a) <= 2 and b not in lang.vocabulary
 
 
 def _spelt(w: str, lang: Language) -> str:
@@ -194,7 +206,7 @@ def _split(w: str, lang: Language) -> list[str]:
 
 def _timely(ws: list[str], i: int, lang: Language) -> bool:
     """Whether word ``i`` stands where a time is said: after a number, "at", "a", "half", or
-    before a unit, "pm", "o'clock"."""
+    before a unit, "pm", "o'clock" (and not before a number: "ten to four" keeps its "to")."""
     before = ws[i - 1] if i else ""
     after = ws[i + 1] if i + 1 < len(ws) else ""
     return (before.isdigit() or before in lang.numbers or before in lang.clock or before in lang.articles
