@@ -5,13 +5,20 @@
 of the day, or a delay), ``Due.at(call_start, said_at)`` resolves it against the moment the
 call started. Hand-written, not dateparser: dateparser resolves day words in all five
 languages but not hour words ("three", "üç", "три", "tri", "الثالثة"), and misreads
-"sutra u 15 sati" as the 25th at 01:00. The rules a person uses are few:
+"sutra u 15 sati" as the 25th at 01:00. The words are those of ``rules/time_words.py``, mended
+of recognition errors and with phone and order numbers hidden; the language's words are data
+(``config/times/<lang>.toml``). The rules a person uses are few:
 
-- a bare hour from 1 to 7 is in the afternoon (business hours), 8 to 12 as said, and any hour
-  with "afternoon", "evening" or "pm" is after noon;
+- a bare hour from 1 to 7 is in the afternoon (business hours), 8 to 12 as said; any hour with
+  "afternoon", "evening" or "pm" is after noon, and one with "am" or "morning" before it;
 - "half past two", "iki buçuk", "تنتين ونص", "two thirty" are 14:30, and Russian "в половине
-  третьего" and Croatian "u pola tri" (half *to* three) are 14:30 too;
-- a clock time with no day is the next one to come; "tonight" is today's evening.
+  третьего" and Croatian "u pola tri" (half *to* three) are 14:30 too; minutes may come before
+  the hour ("ten past three", "quarter to four", "без пяти три") or after it ("üçe çeyrek
+  kala", "اربعه الا ربع");
+- a clock time with no day is the next one to come; "tonight" is today's evening; a morning
+  with neither a day nor a clock time is tomorrow's (a call-back is promised in working hours);
+- a delay is a count near "in", "через", "içinde", "za", "بعد" and a unit: "two hours", "a
+  couple of days", "half an hour", "an hour and a half", "через минуту", "ساعتين" (a dual).
 """
 
 from __future__ import annotations

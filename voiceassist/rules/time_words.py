@@ -166,7 +166,7 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     misheard = lang.misheard or {}
     for i, w in enumerate(out):
         before_number = i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers)
-        if w in misheard and _timely(out, i, lang) and not (before_number and misheard[w] in lang.numbers):
+        if w in misheard and _timely(out, i, lang) and not (before_number and w in known):  # "ten to four" keeps "to"
             out[i] = misheard[w]
     return _phrases(out, lang)
 
