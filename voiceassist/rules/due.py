@@ -174,17 +174,16 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
     тридцать"."""
     before = ws[max(0, i - 2) : i]
     after = ws[i + 1 : i + 4]
-    and_half = after[:1] and after[0] in lang.half or any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2])
-    extra = 0.5 if and_half else 0.0  # "an hour and a half", "ساعه ونص", "sat i pol"
+    and_half = (after[:1] and after[0] in lang.half  # "ساعه ونص"
+                or any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2]))  # "sat i pol"
+    extra = 0.5 if and_half else 0.0
     for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
         if (n := _number(ws, k, lang)) is not None:
             end = n[1]
             if end == i or end + 1 == i and ws[end] in lang.fillers:  # "two working days"
                 return n[0] + extra
             rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles]
-            if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "два с половиной часа"
-                return n[0] + 0.5
-            if end + 1 == i and ws[end] in lang.half:  # "bir buçuk saat": one and a half
+            if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "bir buçuk saat"
                 return n[0] + 0.5
     if any(x in lang.half for x in before):  # "half an hour", "yarım saat", "pola sata"
         return 0.5
@@ -261,6 +260,11 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
     return None
 
 
+def _before(hour: int) -> int:
+    """The hour before: "quarter to one" is 12:45."""
+    return 12 if hour == 1 else hour - 1
+
+
 def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tuple[int, int, int] | None:
     """(hour, minute, index after) of a clock time said from word ``s``, as said (before the
     afternoon rule)."""
@@ -270,7 +274,7 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
     if ws[s] in lang.to_first:  # "без пяти три", "без четверти три"
         m = (15, s + 2) if s + 1 < n and ws[s + 1] in lang.quarter else _number(ws, s + 1, lang)
         if m and (h := _number(ws, m[1], lang)):
-            return h[0] - 1, 60 - m[0], h[1]
+            return _before(h[0]), 60 - m[0], h[1]
         return None
     # Minutes first: "half past two", "quarter to four", "ten past three", "half three",
     # "u pola tri", "в половине третьего", "четверть третьего".
@@ -285,15 +289,15 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
         if k < n and ws[k] in lang.past and (h := _number(ws, k + 1, lang)):
             return h[0], m, h[1]
         if k < n and ws[k] in lang.to and (h := _number(ws, k + 1, lang)):
-            return h[0] - 1, 60 - m, h[1]
+            return _before(h[0]), 60 - m, h[1]
         if k < n and ws[k] in lang.joiners:
             k += 1
         if (h := _number(ws, k, lang)) is None or h[1] == k:
             return None
         if ws[s] in lang.half:
-            return (h[0] - 1 if lang.half_to_next else h[0]), 30, h[1]
+            return (_before(h[0]) if lang.half_to_next else h[0]), 30, h[1]
         if ws[s] in lang.quarter and lang.half_to_next:
-            return h[0] - 1, 15, h[1]
+            return _before(h[0]), 15, h[1]
         return None
     if (h := _number(ws, s, lang)) is None:
         return None
@@ -306,7 +310,7 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
         j += 1
     if j < n and ws[j] in lang.less and (m := _number(ws, j + 1, lang) or (
             (15, j + 2) if j + 1 < n and ws[j + 1] in lang.quarter else None)):
-        return hour - 1, 60 - m[0], m[1]  # "اربعه الا ربع"
+        return _before(hour), 60 - m[0], m[1]  # "اربعه الا ربع"
     minute, end = 0, j
     if j < n and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
                                                                     and lang.units[ws[m[1]]] != "minutes"):
@@ -316,5 +320,5 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
     elif any(x in lang.quarter for x in ws[j : j + 2]):
         minute, end = 15, j + 1 + (ws[j] not in lang.quarter)
     if minute and end < n and ws[end] in lang.to_after:  # "üçe çeyrek kala", "dörde on var"
-        return hour - 1, 60 - minute, end + 1
+        return _before(hour), 60 - minute, end + 1
     return hour, minute, end
