@@ -161,14 +161,16 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     ws, out = out, []
     for w in ws:
         out += _split(w, lang) if w not in known and not w.isdigit() else [w]
-    out = [_spelt(w, lang) for w in out]
+    # Phrases before spelling, so a greeting's "вечер" or "akşamlar" is not mended into a time,
+    # and after it, so "day after tomorow" is one.
+    out = _phrases([_spelt(w, lang) for w in _phrases(out, lang)], lang)
     # Misheard words mended where a time is being said: "two ours", "half passed four".
     misheard = lang.misheard or {}
     for i, w in enumerate(out):
         before_number = i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers)
         if w in misheard and _timely(out, i, lang) and not (before_number and w in known):  # "ten to four" keeps "to"
             out[i] = misheard[w]
-    return _phrases(out, lang)
+    return out
 
 
 def _loose(a: str, b: str, lang: Language) -> bool:
@@ -180,7 +182,7 @@ def _loose(a: str, b: str, lang: Language) -> bool:
 
 
 def _spelt(w: str, lang: Language) -> str:
-    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in (lang.misheard or {}) or w.isdigit():
+    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in (lang.misheard or {}) or w.isdigit() or "_" in w:
         return w
     return _nearest(w, lang.code) or w
 
