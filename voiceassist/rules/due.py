@@ -189,6 +189,8 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
         return 0.5
     if any(x in lang.quarter for x in ws[max(0, i - 3) : i]):
         return 0.25  # "a quarter of an hour", "ربع ساعه"
+    if before and before[-1] in lang.third:
+        return 1 / 3  # "ثلث ساعه": twenty minutes
     if before and before[-1] in lang.articles:  # "in an hour", "in an hour and a half"
         return 1 + extra
     one = ws[i] in lang.one_units or lang.units[ws[i]] == "hours"
@@ -309,8 +311,9 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
             return hour, 0, j
         j += 1
     if j < n and ws[j] in lang.less and (m := _number(ws, j + 1, lang) or (
-            (15, j + 2) if j + 1 < n and ws[j + 1] in lang.quarter else None)):
-        return _before(hour), 60 - m[0], m[1]  # "اربعه الا ربع"
+            (15, j + 2) if j + 1 < n and ws[j + 1] in lang.quarter else
+            (20, j + 2) if j + 1 < n and ws[j + 1] in lang.third else None)):
+        return _before(hour), 60 - m[0], m[1]  # "اربعه الا ربع", "اربعه الا تلت"
     minute, end = 0, j
     if j < n and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
                                                                     and lang.units[ws[m[1]]] != "minutes"):
@@ -319,6 +322,8 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
         minute, end = 30, j + 1 + (ws[j] not in lang.half)
     elif any(x in lang.quarter for x in ws[j : j + 2]):
         minute, end = 15, j + 1 + (ws[j] not in lang.quarter)
+    elif any(x in lang.third for x in ws[j : j + 2]):
+        minute, end = 20, j + 1 + (ws[j] not in lang.third)
     if minute and end < n and ws[end] in lang.to_after:  # "üçe çeyrek kala", "dörde on var"
         return _before(hour), 60 - minute, end + 1
     return hour, minute, end

@@ -47,6 +47,7 @@ class Language:
     relative: frozenset[str]  # "in", "within", "через", "za", "içinde", "خلال", "بعد"
     clock: frozenset[str]  # "at", "saat", "в", "u", "الساعه": an hour follows
     joiners: frozenset[str]  # between an hour and its minutes ("eleven and thirty")
+    third: frozenset[str] = frozenset()  # Arabic "تلت": 20 after an hour, a third before a unit
     past: frozenset[str] = frozenset()  # minutes, then this, then the hour: "ten past three"
     to: frozenset[str] = frozenset()  # minutes, then this, then the next hour: "quarter to four"
     to_first: frozenset[str] = frozenset()  # this, minutes, the next hour: "без пяти три"
