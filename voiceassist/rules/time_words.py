@@ -24,9 +24,9 @@ __all__ = ["Language", "language", "words"]
 
 _TIMES_DIR = DEFAULTS_DIR / "times"
 # A misspelt day, part or unit is mended only when it is this close to one (rapidfuzz ratio):
-# one letter lost or added in a word of five or more letters, one changed in seven or more.
-# One changed letter in five ("house" / "hours", "السبب" / "السبت") is another word.
-_FUZZY_MIN = 84
+# one letter lost or added in a word of five or more letters, one changed in six or more
+# ("fryday"). One changed letter in five ("house" / "hours", "السبب" / "السبت") is another word.
+_FUZZY_MIN = 83
 _FUZZY_MIN_LEN = 5
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
