@@ -157,8 +157,9 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
         unit = lang.units[w]
         if w in lang.half_units:
             return 1800.0, "minutes"
-        if w in lang.dual_units:
-            return 2.0 * _UNIT_S[unit], unit
+        if w in lang.dual_units:  # "ساعتين", "ساعتين ونص"
+            after = ws[i + 1 : i + 2]
+            return (2.5 if after and after[0] in lang.half else 2.0) * _UNIT_S[unit], unit
         count = _count(ws, i, lang, near)
         if count is not None:
             return float(count * _UNIT_S[unit]), unit
