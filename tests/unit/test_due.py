@@ -268,3 +268,17 @@ def test_clock_times(language, text, said):
 )
 def test_identifiers_are_not_times(language, text, said):
     assert parse(text, language).said() == said
+
+
+def test_a_times_table_with_an_unknown_key_names_the_valid_ones(tmp_path, monkeypatch):
+    from voiceassist.errors import ConfigError
+    from voiceassist.rules import time_words
+
+    (tmp_path / "xx.toml").write_text('numbers = {one = 1}\nhalfs = ["half"]\n', encoding="utf-8")
+    monkeypatch.setattr(time_words, "_TIMES_DIR", tmp_path)
+    time_words.language.cache_clear()
+    try:
+        with pytest.raises(ConfigError, match=r"unknown key 'halfs': must be one of .*\bhalf\b"):
+            time_words.language("xx")
+    finally:
+        time_words.language.cache_clear()

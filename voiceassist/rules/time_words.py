@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from voiceassist.config import DEFAULTS_DIR, read_toml
+from voiceassist.errors import ConfigError
 from voiceassist.rules.matching import fold, lower
 
 __all__ = ["Language", "language", "words"]
@@ -72,11 +73,11 @@ class Language:
     bare_count: str | None = None  # the unit of a count said alone after "in": English "in five" (minutes)
     ids_after: frozenset[str] = frozenset()  # Turkish "12 numaralı": the digits before them are no time
     greetings: frozenset[str] = frozenset()  # "good morning", "доброе утро": no time said
-    misheard: dict[str, str] | None = None  # heard → meant, when next to a time word ("two ours")
-    misspelt: dict[str, str] | None = None  # heard → meant, wherever: "зафтра"
+    misheard: dict[str, str] = field(default_factory=dict)  # heard → meant, when next to a time word ("two ours")
+    misspelt: dict[str, str] = field(default_factory=dict)  # heard → meant, wherever: "зафтра"
     prefixes: tuple[str, ...] = ()  # clitics written onto a time word: Arabic "و", "ب", "ع"
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
-    phrases: dict[tuple[str, ...], str] | None = None  # several words that are one: "after lunch"
+    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # several words that are one: "after lunch"
     vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
     spellable: tuple[str, ...] = ()  # days, parts, units, relative words a misspelling may mean
 
@@ -85,9 +86,19 @@ def _plain(text: str, language: str) -> list[str]:
     return [fold(w) for w in re.findall(r"\d+|[^\W\d_]+", lower(text, language))]
 
 
+# Table keys that are read into something else than the field of the same name.
+_READ_ONLY = ("number_suffixes", "word_suffixes")
+# The fields made here, not read.
+_MADE = ("code", "vocabulary", "spellable", "phrases")
+
+
 @lru_cache(maxsize=None)
 def language(code: str) -> Language:
-    data = read_toml(_TIMES_DIR / f"{code}.toml")
+    path = _TIMES_DIR / f"{code}.toml"
+    data = read_toml(path)
+    valid = sorted({f.name for f in fields(Language)} - set(_MADE) | set(_READ_ONLY))
+    if unknown := sorted(set(data) - set(valid)):
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r}: must be one of {', '.join(valid)}")
     phrases: dict[tuple[str, ...], str] = {}
 
     def key(w: str) -> str:  # "after lunch" is the one word "after_lunch"
@@ -98,29 +109,30 @@ def language(code: str) -> Language:
 
     suffixes = ("", *data.pop("number_suffixes", ()))
     word_suffixes = ("", *data.pop("word_suffixes", ()))
-    fields = {"code": code, "numbers": {key(w) + s: v for w, v in data.pop("numbers").items() for s in suffixes}}
-    fields["misheard"] = {key(w): key(v) for w, v in data.pop("misheard", {}).items()}
-    fields["misspelt"] = {key(w): key(v) for w, v in data.pop("misspelt", {}).items()}
-    fields["keep_apart"] = frozenset(tuple(_plain(p, code)) for p in data.pop("keep_apart", ()))
+    read = {"code": code, "numbers": {key(w) + s: v for w, v in data.pop("numbers").items() for s in suffixes}}
+    read["misheard"] = {key(w): key(v) for w, v in data.pop("misheard", {}).items()}
+    read["misspelt"] = {key(w): key(v) for w, v in data.pop("misspelt", {}).items()}
+    read["keep_apart"] = frozenset(tuple(_plain(p, code)) for p in data.pop("keep_apart", ()))
     for name, value in data.items():
         if isinstance(value, dict):  # days, parts, units: with the endings a word may carry
-            fields[name] = {key(w) + s: v for w, v in value.items() for s in word_suffixes}
+            read[name] = {key(w) + s: v for w, v in value.items() for s in word_suffixes}
         elif name in ("at_suffixes", "today_words", "morning_words", "prefixes"):  # endings, and phrases read as text is
-            fields[name] = tuple(value)
+            read[name] = tuple(value)
         elif isinstance(value, list):
-            fields[name] = frozenset(key(w) for w in value)
+            read[name] = frozenset(key(w) for w in value)
         else:
-            fields[name] = value
-    known = set(fields["numbers"])
-    for value in fields.values():
-        if isinstance(value, (dict, frozenset)) and value is not fields["keep_apart"] and value not in (fields["misheard"], fields["misspelt"]):
-            known.update(w for w in value if isinstance(w, str))
-    fields["spellable"] = tuple(sorted(
-        w for name in ("days", "parts", "units", "relative", "tonight") for w in fields.get(name, ())
+            read[name] = value
+    # Every word a table holds: what split words may join into, and what is never misspelt.
+    known = set(read["numbers"])
+    for name, value in read.items():
+        if name not in ("misheard", "misspelt", "keep_apart") and isinstance(value, (dict, frozenset)):
+            known.update(value)
+    read["spellable"] = tuple(sorted(
+        w for name in ("days", "parts", "units", "relative", "tonight") for w in read.get(name, ())
         if len(w) >= _FUZZY_MIN_LEN and "_" not in w))
-    fields["phrases"] = phrases
-    fields["vocabulary"] = frozenset(known)
-    return Language(**fields)
+    read["phrases"] = phrases
+    read["vocabulary"] = frozenset(known)
+    return Language(**read)
 
 
 def words(text: str, language_code: str) -> list[str]:
@@ -133,8 +145,9 @@ def words(text: str, language_code: str) -> list[str]:
 
 def _hide_ids(ws: list[str], lang: Language) -> list[str]:
     """Three or more numbers in digits in a row ("+90 532 123 45 67", "555-12-34"), a group of
-    three digits or more ("07700 900123", "order 4521"), and the digits after "number" or "order" are never a time: they
-    become ``#``, so "12 34" in them is not 12:34."""
+    three digits or more ("07700 900123", "order 4521"), the digits after "number" or "order"
+    and those of a date ("the 5th") are never a time: they become ``#``, so "12 34" in them is
+    not 12:34."""
     out: list[str] = []
     for k, (digits, run) in enumerate(runs := [(d, list(r)) for d, r in itertools.groupby(ws, str.isdigit)]):
         after = runs[k + 1][1][0] if k + 1 < len(runs) else ""
@@ -146,7 +159,7 @@ def _hide_ids(ws: list[str], lang: Language) -> list[str]:
 
 def _mend(ws: list[str], lang: Language) -> list[str]:
     known = lang.vocabulary
-    ws = [(lang.misspelt or {}).get(w, w) for w in ws]
+    ws = [lang.misspelt.get(w, w) for w in ws]
     # Split words joined again: "to morrow", "по ловине", "buçuk ta", "ال خميس".
     out: list[str] = []
     for w in ws:
@@ -166,7 +179,7 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # and after it, so "day after tomorow" is one.
     out = _phrases([_spelt(w, lang) for w in _phrases(out, lang)], lang)
     # Misheard words mended where a time is being said: "two ours", "half passed four".
-    misheard = lang.misheard or {}
+    misheard = lang.misheard
     for i, w in enumerate(out):
         before_number = i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers)
         if w in misheard and _timely(out, i, lang) and not (before_number and w in known):  # "ten to four" keeps "to"
@@ -183,7 +196,7 @@ def _loose(a: str, b: str, lang: Language) -> bool:
 
 
 def _spelt(w: str, lang: Language) -> str:
-    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in (lang.misheard or {}) or w.isdigit() or "_" in w:
+    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w.isdigit() or "_" in w:
         return w
     return _nearest(w, lang.code) or w
 
