@@ -220,6 +220,11 @@ def test_delays(language, text, said):
         ("en", "i'll call you at three twenty", "today 15:20"),
         ("en", "i'll call you at noon tomorrow", "tomorrow 12:00"),
         ("en", "i'll call you at around 3", "today 15:00"),
+        ("en", "i'll call you at eleven oh five", "today 11:05"),
+        ("en", "i'll call you back in 1.5 hours", "in 90 minutes"),  # one decimal: a count, not 1:05
+        ("ru", "перезвоню через 1,5 часа", "in 90 minutes"),
+        ("tr", "1,5 saat içinde ararım", "in 90 minutes"),
+        ("hr", "nazvat ću vas za 1,5 sat", "in 90 minutes"),
         ("tr", "yarın 15.30'da ararım", "tomorrow 15:30"),
         ("tr", "saat 3'te ararım", "today 15:00"),
         ("tr", "yarın üç gibi ararım", "tomorrow 15:00"),

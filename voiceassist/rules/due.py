@@ -27,7 +27,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from voiceassist.rules.time_words import Language, language, words
+from voiceassist.rules.time_words import Language, decimal, language, words
 
 __all__ = ["Due", "parse"]
 
@@ -132,7 +132,7 @@ def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
     total, j = 0, i
     while j < len(ws):
         w = ws[j]
-        value = int(w) if w.isdigit() else lang.numbers.get(w)
+        value = int(w) if w.isdigit() else lang.numbers.get(w, decimal(w))
         if value is None or (total and (value >= total or total < 20 and value < 10 and total != 10)):
             break
         total += value

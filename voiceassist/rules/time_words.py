@@ -21,7 +21,7 @@ from voiceassist.config import DEFAULTS_DIR, read_toml
 from voiceassist.errors import ConfigError
 from voiceassist.rules.matching import fold, lower
 
-__all__ = ["Language", "language", "words"]
+__all__ = ["Language", "decimal", "language", "words"]
 
 _TIMES_DIR = DEFAULTS_DIR / "times"
 # A misspelt day, part or unit is mended only when it is this close to one (rapidfuzz ratio):
@@ -82,8 +82,17 @@ class Language:
     spellable: tuple[str, ...] = ()  # days, parts, units, relative words a misspelling may mean
 
 
+# A number with one decimal ("1.5 hours", "1,5 часа") is a count, never a clock time ("3.30").
+_DECIMAL = re.compile(r"\d+[.,]\d(?!\d)")
+
+
 def _plain(text: str, language: str) -> list[str]:
-    return [fold(w) for w in re.findall(r"\d+|[^\W\d_]+", lower(text, language))]
+    return [fold(w) for w in re.findall(r"\d+[.,]\d(?!\d)|\d+|[^\W\d_]+", lower(text, language))]
+
+
+def decimal(w: str) -> float | None:
+    """The value of a number with one decimal ("1.5", "2,5"), else None."""
+    return float(w.replace(",", ".")) if _DECIMAL.fullmatch(w) else None
 
 
 # Table keys that are read into something else than the field of the same name.
