@@ -25,10 +25,16 @@ __all__ = ["Language", "decimal", "language", "words"]
 
 _TIMES_DIR = DEFAULTS_DIR / "times"
 # A misspelt day, part or unit is mended only when it is this close to one (rapidfuzz ratio):
-# one letter lost or added in a word of five or more letters, one changed in six or more
-# ("fryday"). One changed letter in five ("house" / "hours", "السبب" / "السبت") is another word.
-_FUZZY_MIN = 83
+# one letter lost or added in a word of five or more letters, one changed in seven or more.
+# One changed letter in five or six ("house" / "hours", "الجزمه" / "الجمعه") is another word.
+_FUZZY_MIN = 84
 _FUZZY_MIN_LEN = 5
+# Two words heard for one ("to marrow") are mended only when together they are this close to a
+# time word: any nearer bar joins everyday pairs ("i think" / "within", "a sound" / "sunday").
+_FUZZY_PAIR_MIN = 88
+# The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
+# that say a time, not "th" or "number" ("that" is not "at" "th").
+_SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
 
@@ -38,7 +44,7 @@ class Language:
     """How a language says when, its words folded as the text is."""
 
     code: str
-    numbers: dict[str, int]  # word forms → value (summed when consecutive: "twenty five")
+    numbers: dict[str, float]  # word forms → value (summed when consecutive: "twenty five"; "полтора" 1.5)
     days: dict[str, str]  # → today, tomorrow, after_tomorrow or a weekday
     parts: dict[str, str]  # → morning, afternoon, evening
     tonight: frozenset[str]  # today, evening
@@ -79,7 +85,9 @@ class Language:
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # several words that are one: "after lunch"
     vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
-    spellable: tuple[str, ...] = ()  # days, parts, units, relative words a misspelling may mean
+    not_times: frozenset[str] = frozenset()  # real words a letter from a time word: never mended into one ("вчера")
+    splittable: frozenset[str] = frozenset()  # the words of _SPLIT_INTO: what a merged word may be made of
+    spellable: tuple[str, ...] = ()  # days, parts, units, relative words a misspelling may mean, as written (no endings added)
 
 
 # A number with one decimal ("1.5 hours", "1,5 часа") is a count, never a clock time ("3.30").
@@ -98,7 +106,7 @@ def decimal(w: str) -> float | None:
 # Table keys that are read into something else than the field of the same name.
 _READ_ONLY = ("number_suffixes", "word_suffixes")
 # The fields made here, not read.
-_MADE = ("code", "vocabulary", "spellable", "phrases")
+_MADE = ("code", "vocabulary", "splittable", "spellable", "phrases")
 
 
 @lru_cache(maxsize=None)
@@ -116,6 +124,7 @@ def language(code: str) -> Language:
             phrases[tuple(parts)] = "_".join(parts)
         return "_".join(parts)
 
+    raw = dict(data)
     suffixes = ("", *data.pop("number_suffixes", ()))
     word_suffixes = ("", *data.pop("word_suffixes", ()))
     read = {"code": code, "numbers": {key(w) + s: v for w, v in data.pop("numbers").items() for s in suffixes}}
@@ -134,11 +143,13 @@ def language(code: str) -> Language:
     # Every word a table holds: what split words may join into, and what is never misspelt.
     known = set(read["numbers"])
     for name, value in read.items():
-        if name not in ("misheard", "misspelt", "keep_apart") and isinstance(value, (dict, frozenset)):
+        if name not in ("misheard", "misspelt", "keep_apart", "not_times") and isinstance(value, (dict, frozenset)):
             known.update(value)
+    read["splittable"] = frozenset(w for name in _SPLIT_INTO for w in read.get(name, ()) if "_" not in w)
+    # Endings are not added here: a Turkish "yerine" is no "yarına", nor "hatası" "haftası".
     read["spellable"] = tuple(sorted(
-        w for name in ("days", "parts", "units", "relative", "tonight") for w in read.get(name, ())
-        if len(w) >= _FUZZY_MIN_LEN and "_" not in w))
+        fold(lower(w, code)) for name in ("days", "parts", "units", "relative", "tonight") for w in raw.get(name, ())
+        if len(w) >= _FUZZY_MIN_LEN and " " not in w))
     read["phrases"] = phrases
     read["vocabulary"] = frozenset(known)
     return Language(**read)
@@ -176,8 +187,8 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
             out[-2:] = [out[-2] + out[-1] + w]  # "u tor ak"
         elif out and out[-1] + w in known and (out[-1] not in known or w not in known) and (out[-1], w) not in lang.keep_apart:
             out[-1] += w
-        elif out and _loose(out[-1], w, lang) and (near := _nearest(out[-1] + w, lang.code)):
-            out[-1] = near  # "to marrow", "posle podne": split and misheard at once
+        elif out and _loose(out[-1], w, lang) and (near := _nearest(out[-1] + w, lang.code, _FUZZY_PAIR_MIN)):
+            out[-1] = near  # "to marrow": split and misheard at once
         else:
             out.append(w)
     # Merged words split: "كمانساعتين", "полтретьего", "وعشره", "عالساعه".
@@ -197,27 +208,27 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
 
 
 def _loose(a: str, b: str, lang: Language) -> bool:
-    """Whether two words may be the halves of one misheard word: neither a number, and the first
-    unknown, or a particle ("to") before an unknown second."""
-    if a.isdigit() or b.isdigit() or a == "#":
+    """Whether two words may be the halves of one misheard word: the second unknown, and the
+    first unknown too or a particle ("to marrow")."""
+    if a.isdigit() or b.isdigit() or b in lang.vocabulary or len(a + b) < 6:
         return False
-    return a not in lang.vocabulary or len(a) <= 2 and b not in lang.vocabulary
+    return a not in lang.vocabulary or len(a) <= 2
 
 
 def _spelt(w: str, lang: Language) -> str:
-    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w.isdigit() or "_" in w:
+    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w in lang.not_times or w.isdigit() or "_" in w:
         return w
-    return _nearest(w, lang.code) or w
+    return _nearest(w, lang.code, _FUZZY_MIN) or w
 
 
 @lru_cache(maxsize=8192)
-def _nearest(w: str, code: str) -> str | None:
-    best = process.extractOne(w, language(code).spellable, scorer=fuzz.ratio, score_cutoff=_FUZZY_MIN)
+def _nearest(w: str, code: str, score_min: float) -> str | None:
+    best = process.extractOne(w, language(code).spellable, scorer=fuzz.ratio, score_cutoff=score_min)
     return best[0] if best else None
 
 
 def _split(w: str, lang: Language) -> list[str]:
-    known = lang.vocabulary
+    known = lang.splittable
     for p in lang.prefixes:
         if w.startswith(p) and len(w) - len(p) >= 3:
             rest = w[len(p):]
