@@ -74,6 +74,8 @@ def test_a_phone_number_in_a_promise_is_not_its_time(language, text, said):
         ("en", "i'll call you tomorow mourning", "tomorrow morning"),
         ("en", "i'll call you back in too hours", "in 2 hours"),
         ("en", "i'll call you at for o'clock", "today 16:00"),
+        ("en", "i'll call you at for thirty", "today 16:30"),
+        ("en", "sorry you waited for two weeks i'll call you back in an hour", "in 1 hour"),  # "for" stays
         ("tr", "dört buçuk ta sizi arıyorum", "today 16:30"),
         ("tr", "dörtbuçukta sizi arıyorum", "today 16:30"),
         ("tr", "ya rın saat üçte ararım", "tomorrow 15:00"),

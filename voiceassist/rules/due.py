@@ -149,9 +149,10 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
     near = [i for i, w in enumerate(ws) if w in lang.relative]
     if not near:
         return None
-    for i, w in enumerate(ws):
-        if w not in lang.units or not any(abs(i - r) <= _DELAY_REACH for r in near):
-            continue
+    # The unit nearest its "in" first: "waiting for two weeks, I'll call you in an hour".
+    reach = {i: min(abs(i - r) for r in near) for i, w in enumerate(ws) if w in lang.units}
+    for i in sorted((i for i in reach if reach[i] <= _DELAY_REACH), key=lambda i: (reach[i], i)):
+        w = ws[i]
         if w in lang.clock and _number(ws, i + 1, lang):  # "saat üçe kadar": by three, a clock time
             continue
         unit = lang.units[w]

@@ -201,9 +201,14 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # Misheard words mended where a time is being said: "two ours", "half passed four".
     misheard = lang.misheard
     for i, w in enumerate(out):
-        before_number = i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers)
-        if w in misheard and _timely(out, i, lang) and not (before_number and w in known):  # "ten to four" keeps "to"
-            out[i] = misheard[w]
+        if w not in misheard or not _timely(out, i, lang):
+            continue
+        if i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers):
+            # A number's homophone before a number only after "at": "at for thirty", but "ten to
+            # four" keeps its "to" and "for two weeks" its "for"; "half passed four" is mended.
+            if w in known or misheard[w] in lang.numbers and not (i and out[i - 1] in lang.clock):
+                continue
+        out[i] = misheard[w]
     return out
 
 
@@ -245,7 +250,7 @@ def _timely(ws: list[str], i: int, lang: Language) -> bool:
     before a unit, "pm", "o'clock" (and not before a number: "ten to four" keeps its "to")."""
     before = ws[i - 1] if i else ""
     after = ws[i + 1] if i + 1 < len(ws) else ""
-    return (before.isdigit() or before in lang.numbers or before in lang.clock or before in lang.articles
+    return (before.isdigit() or lang.numbers.get(before, 0) > 0 or before in lang.clock or before in lang.articles
             or before in lang.half or before in lang.quarter or before in lang.past or before in lang.to
             or after in lang.units or after in lang.pm or after in lang.am or after in lang.clock_after)
 
