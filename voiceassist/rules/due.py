@@ -163,7 +163,7 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
             return (2.5 if after and after[0] in lang.half else 2.0) * _UNIT_S[unit], unit
         count = _count(ws, i, lang, near)
         if count is not None:
-            return float(count * _UNIT_S[unit]), unit
+            return float(round(count * _UNIT_S[unit])), unit  # a third of an hour is 1200 s, not 1199.99
     for r in near:  # "I'll call you back in five": minutes
         if lang.bare_count and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
                 n[1] == len(ws) or ws[n[1]] in lang.joiners):
