@@ -251,6 +251,7 @@ def test_delays(language, text, said):
         ("hr", "nazvat ću vas u četvrt do tri", "today 14:45"),
         ("hr", "nazvat ću vas u deset i petnaest", "today 10:15"),
         ("hr", "nazvat ću vas u podne", "today 12:00"),
+        ("hr", "nazvat ću vas sutra u dvanajst", "tomorrow 12:00"),  # the spoken form of dvanaest
     ],
 )
 def test_clock_times(language, text, said):
