@@ -34,7 +34,7 @@ _FUZZY_MIN_LEN = 5
 _FUZZY_PAIR_MIN = 88
 # The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
 # that say a time, not "th" or "number" ("that" is not "at" "th").
-_SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight")
+_SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
 
