@@ -94,6 +94,8 @@ def test_a_phone_number_in_a_promise_is_not_its_time(language, text, said):
         ("hr", "nazvat cu vas u cetvrtak", "thursday"),
         ("hr", "nazvat ću vas po podne", "today afternoon"),
         ("hr", "nazvat ću vas u u tor ak", "tuesday"),
+        ("hr", "nazvat ću vas za petnest minuta", "in 15 minutes"),  # spoken numbers lose a vowel
+        ("hr", "nazvat ću vas danas oko četri", "today 16:00"),
     ],
 )
 def test_recognition_errors_in_a_time_are_mended(language, text, said):
@@ -279,6 +281,21 @@ def test_clock_times(language, text, said):
 )
 def test_identifiers_are_not_times(language, text, said):
     assert parse(text, language).said() == said
+
+
+# Everyday words a letter away from a time word stay what they are.
+@pytest.mark.parametrize(
+    "language, text",
+    [
+        ("en", "i'll call you back i think"),
+        ("tr", "kargoya verilmiş ama teslim almış değilim sizi ararım"),
+        ("ru", "я вчера звонил перезвоню"),
+        ("ar", "بتصل عليك بخصوص السياسه بعد ما اتاكد"),
+        ("hr", "nazvat ću vas idući put"),
+    ],
+)
+def test_near_misses_are_not_mended_into_times(language, text):
+    assert parse(text, language).said() == "vague"
 
 
 def test_a_times_table_with_an_unknown_key_names_the_valid_ones(tmp_path, monkeypatch):

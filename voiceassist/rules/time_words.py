@@ -85,9 +85,10 @@ class Language:
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # several words that are one: "after lunch"
     vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
+    spell_numbers: bool = False  # number words misspelt are mended too (Croatian "petnest"); elsewhere they are other words ("almış", "السياسه")
     not_times: frozenset[str] = frozenset()  # real words a letter from a time word: never mended into one ("вчера")
     splittable: frozenset[str] = frozenset()  # the words of _SPLIT_INTO: what a merged word may be made of
-    spellable: tuple[str, ...] = ()  # days, parts, units, relative words a misspelling may mean, as written (no endings added)
+    spellable: tuple[str, ...] = ()  # numbers, days, parts, units, relative words a misspelling may mean, as written (no endings added)
 
 
 # A number with one decimal ("1.5 hours", "1,5 часа") is a count, never a clock time ("3.30").
@@ -148,7 +149,8 @@ def language(code: str) -> Language:
     read["splittable"] = frozenset(w for name in _SPLIT_INTO for w in read.get(name, ()) if "_" not in w)
     # Endings are not added here: a Turkish "yerine" is no "yarına", nor "hatası" "haftası".
     read["spellable"] = tuple(sorted(
-        fold(lower(w, code)) for name in ("days", "parts", "units", "relative", "tonight") for w in raw.get(name, ())
+        fold(lower(w, code)) for name in ("numbers" if read.get("spell_numbers") else "", "days", "parts", "units", "relative", "tonight")
+        for w in raw.get(name, ())
         if len(w) >= _FUZZY_MIN_LEN and " " not in w))
     read["phrases"] = phrases
     read["vocabulary"] = frozenset(known)
