@@ -90,6 +90,9 @@ def test_a_phone_number_in_a_promise_is_not_its_time(language, text, said):
         ("ar", "بتصل عليك ال خميس الصبح", "thursday morning"),
         ("ar", "بتصل فيك عالساعه تلاته", "today 15:00"),
         ("ar", "بتصل عليك بعد ساعتيين", "in 2 hours"),
+        ("ar", "بتصل عليكبكرا الصبح", "tomorrow morning"),  # a time word run into its neighbour
+        ("ar", "رح اتصل عليك الاثنينالجاي", "monday"),
+        ("ar", "بتصل عليك بعدين", "vague"),  # "بعدين" (later) is no "بعد" (in)
         ("hr", "nazvat ću vas su tra u tri", "tomorrow 15:00"),
         ("hr", "nazvat cu vas u cetvrtak", "thursday"),
         ("hr", "nazvat ću vas po podne", "today afternoon"),
@@ -243,6 +246,7 @@ def test_delays(language, text, said):
         ("ru", "перезвоню без пяти три", "today 14:55"),
         ("ru", "перезвоню к трем часам", "today 15:00"),
         ("ru", "перезвоню в десять часов тридцать минут", "today 10:30"),
+        ("ru", "перезвоню чеез 15 минут", "vague"),  # "через" lost: 15 minutes, but never 15:00
         ("ar", "بتصل عليك الساعه ٣", "today 15:00"),
         ("ar", "بتصل عليك الساعه ٢:٣٠", "today 14:30"),
         ("ar", "بتصل عليك الساعه الحاديه عشر", "today 11:00"),

@@ -244,8 +244,8 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             start = i + 1
             while start < len(ws) and ws[start] in lang.clock:  # "at around three", "в районе трех"
                 start += 1
-        elif w.isdigit() or _said_at(ws, i, lang) or _marked(ws, i, lang):
-            start = i
+        elif w.isdigit() and not (i + 1 < len(ws) and ws[i + 1] in lang.units) or _said_at(ws, i, lang) or _marked(ws, i, lang):
+            start = i  # (but "15 минут", "3 days" are no hour)
         elif w in lang.half or w in lang.quarter or w in lang.to_first:  # "half past two" with no clock word
             start = i
         else:

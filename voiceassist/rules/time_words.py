@@ -34,7 +34,11 @@ _FUZZY_MIN_LEN = 5
 _FUZZY_PAIR_MIN = 88
 # The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
 # that say a time, not "th" or "number" ("that" is not "at" "th").
-_SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am")
+# A time word run into its neighbour is split off when it has this many letters or more and the
+# neighbour one fewer: shorter ones are parts of other words ("بعدين" is not "بعد" "ين").
+_MERGED_MIN = 4
+_SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am",
+               "less")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
 
@@ -85,6 +89,7 @@ class Language:
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # several words that are one: "after lunch"
     vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
+    merges: bool = False  # a recogniser runs a time word into its neighbour: Arabic "عليكبكرا"
     spell_numbers: bool = False  # number words misspelt are mended too (Croatian "petnest"); elsewhere they are other words ("almış", "السياسه")
     not_times: frozenset[str] = frozenset()  # real words a letter from a time word: never mended into one ("вчера")
     splittable: frozenset[str] = frozenset()  # the words of _SPLIT_INTO: what a merged word may be made of
@@ -244,6 +249,13 @@ def _split(w: str, lang: Language) -> list[str]:
     for k in range(2, len(w) - 1):
         if w[:k] in known and w[k:] in known:
             return [w[:k], w[k:]]
+    if lang.merges:  # "عليكبكرا", "الاثنينالجاي": a time word of four letters or more run into a word of three or more
+        for k in range(_MERGED_MIN - 1, len(w) - _MERGED_MIN + 1):
+            if w[k:] in known and w[k:] not in lang.less:
+                return [w[:k], w[k:]]
+        for k in range(len(w) - _MERGED_MIN + 1, _MERGED_MIN - 1, -1):
+            if w[:k] in known and w[:k] not in lang.less:
+                return [w[:k], w[k:]]
     return [w]
 
 
