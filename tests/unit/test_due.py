@@ -73,6 +73,7 @@ def test_a_phone_number_in_a_promise_is_not_its_time(language, text, said):
         ("en", "we'll call you on wensday at ten", "wednesday 10:00"),
         ("en", "i'll call you tomorow mourning", "tomorrow morning"),
         ("en", "i'll call you back in too hours", "in 2 hours"),
+        ("en", "i'll call you back in too ours", "in 2 hours"),
         ("en", "i'll call you at for o'clock", "today 16:00"),
         ("en", "i'll call you at for thirty", "today 16:30"),
         ("en", "sorry you waited for two weeks i'll call you back in an hour", "in 1 hour"),  # "for" stays
@@ -292,6 +293,9 @@ def test_identifiers_are_not_times(language, text, said):
     "language, text",
     [
         ("en", "i'll call you back i think"),
+        ("en", "i'm on the phone to the courier now i'll call you back"),
+        ("en", "i'm in charge of it for our team i'll call you back"),
+        ("en", "sorry you were on hold for hours i'll call you back"),
         ("tr", "kargoya verilmiş ama teslim almış değilim sizi ararım"),
         ("ru", "я вчера звонил перезвоню"),
         ("ar", "بتصل عليك بخصوص السياسه بعد ما اتاكد"),

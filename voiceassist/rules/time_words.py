@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from voiceassist.config import DEFAULTS_DIR, read_toml
 from voiceassist.errors import ConfigError
@@ -29,6 +30,11 @@ _TIMES_DIR = DEFAULTS_DIR / "times"
 # One changed letter in five or six ("house" / "hours", "الجزمه" / "الجمعه") is another word.
 _FUZZY_MIN = 84
 _FUZZY_MIN_LEN = 5
+# A long word (a weekday, "afternoon", "понедельник") may be two edits from its time word, a
+# swap of two letters counting one ("wendsday"): long words that near are no other word.
+_FUZZY_LONG_LEN = 8
+_FUZZY_LONG_EDITS = 2
+_FUZZY_LONG_MIN = 80  # and still this alike: two letters changed ("получали" / "получаса") is another word
 # Two words heard for one ("to marrow") are mended only when together they are this close to a
 # time word: any nearer bar joins everyday pairs ("i think" / "within", "a sound" / "sunday").
 _FUZZY_PAIR_MIN = 88
@@ -38,7 +44,7 @@ _FUZZY_PAIR_MIN = 88
 # neighbour one fewer: shorter ones are parts of other words ("بعدين" is not "بعد" "ين").
 _MERGED_MIN = 4
 _SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am",
-               "less")
+               "less", "clock_after")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
 
@@ -206,16 +212,9 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # and after it, so "day after tomorow" is one.
     out = _phrases([_spelt(w, lang) for w in _phrases(out, lang)], lang)
     # Misheard words mended where a time is being said: "two ours", "half passed four".
-    misheard = lang.misheard
     for i, w in enumerate(out):
-        if w not in misheard or not _timely(out, i, lang):
-            continue
-        if i + 1 < len(out) and (out[i + 1].isdigit() or out[i + 1] in lang.numbers):
-            # A number's homophone before a number only after "at": "at for thirty", but "ten to
-            # four" keeps its "to" and "for two weeks" its "for"; "half passed four" is mended.
-            if w in known or misheard[w] in lang.numbers and not (i and out[i - 1] in lang.clock):
-                continue
-        out[i] = misheard[w]
+        if w in lang.misheard and _timely(out, i, lang):
+            out[i] = lang.misheard[w]
     return out
 
 
@@ -235,7 +234,11 @@ def _spelt(w: str, lang: Language) -> str:
 
 @lru_cache(maxsize=8192)
 def _nearest(w: str, code: str, score_min: float) -> str | None:
-    best = process.extractOne(w, language(code).spellable, scorer=fuzz.ratio, score_cutoff=score_min)
+    choices = language(code).spellable
+    best = process.extractOne(w, choices, scorer=fuzz.ratio, score_cutoff=score_min)
+    if best is None and len(w) >= _FUZZY_LONG_LEN and score_min == _FUZZY_MIN:  # one word, not two joined
+        best = process.extractOne(w, [c for c in choices if len(c) >= _FUZZY_LONG_LEN and fuzz.ratio(w, c) >= _FUZZY_LONG_MIN],
+                                  scorer=OSA.distance, score_cutoff=_FUZZY_LONG_EDITS)
     return best[0] if best else None
 
 
@@ -261,9 +264,14 @@ def _split(w: str, lang: Language) -> list[str]:
 
 def _timely(ws: list[str], i: int, lang: Language) -> bool:
     """Whether word ``i`` stands where a time is said: after a number, "at", "a", "half", or
-    before a unit, "pm", "o'clock" (and not before a number: "ten to four" keeps its "to")."""
+    before a unit, "pm", "o'clock". A number's homophone only right after "at", "in", "half"
+    or "past" ("in" with a unit next): "at for thirty", "in too hours", but "on hold for hours",
+    "for two weeks", "ten to four"."""
     before = ws[i - 1] if i else ""
     after = ws[i + 1] if i + 1 < len(ws) else ""
+    after = lang.misheard.get(after, after)  # "too ours" is "two hours"
+    if lang.misheard[ws[i]] in lang.numbers:  # ("waited in for it" keeps its "for")
+        return before in lang.clock or before in lang.half or before in lang.past or before in lang.relative and after in lang.units
     return (before.isdigit() or lang.numbers.get(before, 0) > 0 or before in lang.clock or before in lang.articles
             or before in lang.half or before in lang.quarter or before in lang.past or before in lang.to
             or after in lang.units or after in lang.pm or after in lang.am or after in lang.clock_after)
