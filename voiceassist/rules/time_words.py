@@ -38,11 +38,11 @@ _FUZZY_LONG_MIN = 80  # and still this alike: two letters changed ("получа
 # Two words heard for one ("to marrow") are mended only when together they are this close to a
 # time word: any nearer bar joins everyday pairs ("i think" / "within", "a sound" / "sunday").
 _FUZZY_PAIR_MIN = 88
-# The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
-# that say a time, not "th" or "number" ("that" is not "at" "th").
 # A time word run into its neighbour is split off when it has this many letters or more and the
 # neighbour one fewer: shorter ones are parts of other words ("بعدين" is not "بعد" "ين").
 _MERGED_MIN = 4
+# The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
+# that say a time, not "th" or "number" ("that" is not "at" "th").
 _SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am",
                "less", "clock_after")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
@@ -159,10 +159,9 @@ def language(code: str) -> Language:
             known.update(value)
     read["splittable"] = frozenset(w for name in _SPLIT_INTO for w in read.get(name, ()) if "_" not in w)
     # Endings are not added here: a Turkish "yerine" is no "yarına", nor "hatası" "haftası".
+    spelt = ("days", "parts", "units", "relative", "tonight") + (("numbers",) if read.get("spell_numbers") else ())
     read["spellable"] = tuple(sorted(
-        fold(lower(w, code)) for name in ("numbers" if read.get("spell_numbers") else "", "days", "parts", "units", "relative", "tonight")
-        for w in raw.get(name, ())
-        if len(w) >= _FUZZY_MIN_LEN and " " not in w))
+        fold(lower(w, code)) for name in spelt for w in raw.get(name, ()) if len(w) >= _FUZZY_MIN_LEN and " " not in w))
     read["phrases"] = phrases
     read["vocabulary"] = frozenset(known)
     return Language(**read)
