@@ -190,6 +190,7 @@ def test_parts_of_the_day_and_days_in_words(language, text, said):
         ("en", "i'll call you back in ninety minutes", "in 90 minutes"),
         ("en", "give me ten minutes and i'll call you back", "in 10 minutes"),
         ("en", "i'll call you back in five", "in 5 minutes"),
+        ("en", "i'll call you back in a couple a hours", "in 2 hours"),
         ("en", "i'll call you back in a few minutes", "vague"),
         ("tr", "bir buçuk saat içinde ararım", "in 90 minutes"),
         ("tr", "on dakikaya dönüyorum", "in 10 minutes"),

@@ -182,9 +182,9 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
     for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
         if (n := _number(ws, k, lang)) is not None:
             end = n[1]
-            if end == i or end + 1 == i and ws[end] in lang.fillers:  # "two working days"
+            rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles and x not in lang.fillers]
+            if not rest:  # "two hours", "two working days", "a couple a hours"
                 return n[0] + extra
-            rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles]
             if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "bir buçuk saat"
                 return n[0] + 0.5
     if any(x in lang.half for x in before):  # "half an hour", "yarım saat", "pola sata"
