@@ -276,6 +276,8 @@ def test_clock_times(language, text, said):
         ("en", "I'll call you back on 07700 900123 tomorrow at ten", "tomorrow 10:00"),
         ("en", "I'll call you back about order 12 tomorrow", "tomorrow"),
         ("en", "I'll call you back about order number 4521", "vague"),
+        ("en", "I'll call you back on 12/05", "vague"),  # a date
+        ("en", "I'll call you back on the 5th at 3", "today 15:00"),
         ("tr", "12 numaralı siparişiniz için yarın ararım", "tomorrow"),
         ("tr", "sipariş 45 için sizi yarın saat onda ararım", "tomorrow 10:00"),
         ("ru", "по заказу номер 15 перезвоню завтра", "tomorrow"),

@@ -106,8 +106,13 @@ class Language:
 _DECIMAL = re.compile(r"\d+[.,]\d(?!\d)")
 
 
+# A date in digits ("12/05", "5/12/2026") is no clock time.
+_SLASH_DATE = re.compile(r"\d+(?:/\d+)+")
+
+
 def _plain(text: str, language: str) -> list[str]:
-    return [fold(w) for w in re.findall(r"\d+[.,]\d(?!\d)|\d+|[^\W\d_]+", lower(text, language))]
+    text = _SLASH_DATE.sub(" # ", lower(text, language))
+    return [fold(w) for w in re.findall(r"\d+[.,]\d(?!\d)|\d+|[^\W\d_]+|#", text)]
 
 
 def decimal(w: str) -> float | None:
@@ -220,7 +225,7 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
 def _loose(a: str, b: str, lang: Language) -> bool:
     """Whether two words may be the halves of one misheard word: the second unknown, and the
     first unknown too or a particle ("to marrow")."""
-    if a.isdigit() or b.isdigit() or b in lang.vocabulary or len(a + b) < 6:
+    if a.isdigit() or b.isdigit() or "#" in (a, b) or b in lang.vocabulary or len(a + b) < 6:
         return False
     return a not in lang.vocabulary or len(a) <= 2
 
