@@ -110,8 +110,12 @@ _DECIMAL = re.compile(r"\d+[.,]\d(?!\d)")
 _SLASH_DATE = re.compile(r"\d+(?:/\d+)+")
 
 
+# Persian forms of Arabic letters, as a multilingual recogniser sometimes writes them.
+_PERSIAN = str.maketrans({"ی": "ي", "ک": "ك", "ە": "ه"})
+
+
 def _plain(text: str, language: str) -> list[str]:
-    text = _SLASH_DATE.sub(" # ", lower(text, language))
+    text = _SLASH_DATE.sub(" # ", lower(text.translate(_PERSIAN) if language == "ar" else text, language))
     return [fold(w) for w in re.findall(r"\d+[.,]\d(?!\d)|\d+|[^\W\d_]+|#", text)]
 
 
