@@ -5,75 +5,35 @@
 of the day, or a delay), ``Due.at(call_start, said_at)`` resolves it against the moment the
 call started. Hand-written, not dateparser: dateparser resolves day words in all five
 languages but not hour words ("three", "üç", "три", "tri", "الثالثة"), and misreads
-"sutra u 15 sati" as the 25th at 01:00. The rules a person uses are few:
+"sutra u 15 sati" as the 25th at 01:00. The words are those of ``rules/time_words.py``, mended
+of recognition errors and with phone and order numbers hidden; the language's words are data
+(``config/times/<lang>.toml``). The rules a person uses are few:
 
-- a bare hour from 1 to 7 is in the afternoon (business hours), 8 to 12 as said, and any hour
-  with "afternoon", "evening" or "pm" is after noon;
+- a bare hour from 1 to 7 is in the afternoon (business hours), 8 to 12 as said; any hour with
+  "afternoon", "evening" or "pm" is after noon, and one with "am" or "morning" before it;
 - "half past two", "iki buçuk", "تنتين ونص", "two thirty" are 14:30, and Russian "в половине
-  третьего" and Croatian "u pola tri" (half *to* three) are 14:30 too;
-- a clock time with no day is the next one to come; "tonight" is today's evening.
+  третьего" and Croatian "u pola tri" (half *to* three) are 14:30 too; minutes may come before
+  the hour ("ten past three", "quarter to four", "без пяти три") or after it ("üçe çeyrek
+  kala", "اربعه الا ربع");
+- a clock time with no day is the next one to come; "tonight" is today's evening; a morning
+  with neither a day nor a clock time is tomorrow's (a call-back is promised in working hours);
+- a delay is a count near "in", "через", "içinde", "za", "بعد" and a unit: "two hours", "a
+  couple of days", "half an hour", "an hour and a half", "через минуту", "ساعتين" (a dual).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from voiceassist.config import DEFAULTS_DIR, read_toml
-from voiceassist.rules.matching import fold, lower
+from voiceassist.rules.time_words import Language, decimal, language, words
 
 __all__ = ["Due", "parse"]
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 # The clock time a part of the day stands for when a time is needed (a reminder, a sort key).
 _PART_HOURS = {"morning": 9, "afternoon": 14, "evening": 18}
-
-
-@dataclass(frozen=True)
-class _Language:
-    """How a language says when: ``config/times/<lang>.toml``, its words folded as the text is."""
-
-    numbers: dict[str, int]  # word forms → value (summed when consecutive: "twenty five")
-    days: dict[str, str]  # → today, tomorrow or a weekday
-    parts: dict[str, str]  # → morning, afternoon, evening
-    tonight: frozenset[str]  # today, evening
-    units: dict[str, str]  # → minutes, hours, days
-    half: frozenset[str]  # "half": 30 after an hour, 0.5 before a unit
-    quarter: frozenset[str]
-    relative: frozenset[str]  # "in", "within", "через", "za", "içinde", "خلال", "بعد"
-    clock: frozenset[str]  # "at", "saat", "в", "u", "الساعه": an hour follows
-    joiners: frozenset[str]  # between an hour and its minutes, after "half" ("half past two")
-    pm: frozenset[str] = frozenset()
-    half_to_next: bool = False  # "half three" is 2:30 (ru, hr), not 3:30
-    at_suffixes: tuple[str, ...] = ()  # an hour with one of these is a clock time (Turkish "üçte")
-    today_words: tuple[str, ...] = ()  # phrases meaning "by the end of today"
-    morning_words: tuple[str, ...] = ()  # phrases meaning "first thing" (morning)
-    articles: frozenset[str] = frozenset()  # "in an hour": one unit
-    half_units: frozenset[str] = frozenset()  # "полчаса": half an hour in one word
-    dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
-
-
-_TIMES_DIR = DEFAULTS_DIR / "times"
-
-
-@lru_cache(maxsize=None)
-def _language(code: str) -> _Language:
-    data = read_toml(_TIMES_DIR / f"{code}.toml")
-    suffixes = ("", *data.pop("number_suffixes", ()))
-    fields = {"numbers": {fold(w + s): v for w, v in data.pop("numbers").items() for s in suffixes}}
-    for key, value in data.items():
-        if isinstance(value, dict):  # days, parts, units
-            fields[key] = {fold(w): v for w, v in value.items()}
-        elif key in ("at_suffixes", "today_words", "morning_words"):  # endings, and phrases read as text is
-            fields[key] = tuple(value)
-        elif isinstance(value, list):
-            fields[key] = frozenset(fold(w) for w in value)
-        else:
-            fields[key] = value
-    return _Language(**fields)
 
 
 @dataclass(frozen=True)
@@ -85,6 +45,7 @@ class Due:
     time: tuple[int, int] | None = None
     part: str | None = None
     delay_s: float | None = None
+    delay_unit: str | None = None  # as said: "within 24 hours" stays in hours, not "in 1 day"
 
     @property
     def vague(self) -> bool:
@@ -93,7 +54,8 @@ class Due:
     def said(self) -> str:
         """In English, normalised: "tomorrow 15:00", "today afternoon", "in 2 hours", "vague"."""
         if self.delay_s is not None:
-            for unit, s in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+            units = (("days", 86400), ("hours", 3600), ("minutes", 60))
+            for unit, s in sorted(units, key=lambda u: u[0] != self.delay_unit):
                 if self.delay_s >= s and self.delay_s % s == 0:
                     return f"in {self.delay_s // s:.0f} {unit}" if self.delay_s != s else f"in 1 {unit[:-1]}"
             return f"in {self.delay_s / 60:.0f} minutes"
@@ -126,135 +88,244 @@ class Due:
         return due.isoformat()
 
 
-def _words(text: str, language: str) -> list[str]:
-    """Folded words, digits apart from letters ("3pm" is "3" "pm", as "3 pm"). Three or more
-    numbers in digits in a row are a phone, card or order number ("+90 532 123 45 67",
-    "555-12-34"), never a time: they become ``#``, so "12 34" in them is not 12:34."""
-    words = [fold(w) for w in re.findall(r"\d+|[^\W\d_]+", lower(text, language))]
-    out: list[str] = []
-    for digits, run in itertools.groupby(words, str.isdigit):
-        run = list(run)
-        out += ["#"] * len(run) if digits and len(run) >= 3 else run
-    return out
+_UNIT_S = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
+# A delay's unit is this many words from its "in", "через", "içinde" at most ("in a quarter of
+# an hour", "iki saat içinde"): further away they belong to different things said.
+_DELAY_REACH = 5
 
 
-def _number(words: list[str], i: int, numbers: dict[str, int]) -> tuple[int, int] | None:
-    """The number said from word ``i`` on (words summed: "twenty five", "on bir"), and the index
-    after it."""
+@lru_cache(maxsize=None)
+def _phrase(phrase: str, code: str) -> str:
+    return " " + " ".join(words(phrase, code)) + " "
+
+
+def parse(text: str, language_code: str) -> Due:
+    """What ``text`` (a call-back promise) says about when."""
+    lang = language(language_code)
+    ws = words(text, language_code)
+    joined = " " + " ".join(ws) + " "
+    day = next((lang.days[w] for w in ws if w in lang.days), None)
+    part = next((lang.parts[w] for w in ws if w in lang.parts), None)
+    if any(_phrase(p, language_code) in joined for p in lang.morning_words):
+        part = "morning"
+        day = day or "tomorrow"
+    if any(w in lang.tonight for w in ws):
+        day, part = day or "today", part or "evening"
+    if day is None and any(_phrase(p, language_code) in joined for p in lang.today_words):
+        day = "today"
+    if day == "after_tomorrow":  # "the day after tomorrow", "послезавтра", "بعد بكره"
+        return Due(delay_s=2 * 86400.0, delay_unit="days")
+    delay = _delay(ws, lang) if day is None and part is None else None
+    if delay is not None:
+        return Due(delay_s=delay[0], delay_unit=delay[1])
+    time = _clock(ws, lang, part)
+    if day is None and part == "morning" and time is None:  # "I'll call you in the morning", said in working hours
+        day = "tomorrow"
+    if day is None and part is not None:
+        day = "today"
+    return Due(day=day, time=time, part=None if time else part)
+
+
+def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
+    """The number said from word ``i`` on (words summed: "twenty five", "on bir"; Arabic teens
+    "الحاديه عشر"), and the index after it."""
     total, j = 0, i
-    while j < len(words):
-        w = words[j]
-        value = int(w) if w.isdigit() else numbers.get(w)
+    while j < len(ws):
+        w = ws[j]
+        value = int(w) if w.isdigit() else lang.numbers.get(w, decimal(w))
         if value is None or (total and (value >= total or total < 20 and value < 10 and total != 10)):
             break
         total += value
         j += 1
+        if 1 <= total <= 9 and j < len(ws) and ws[j] in lang.teens:
+            total += 10
+            j += 1
     return (total, j) if j > i else None
 
 
-def parse(text: str, language: str) -> Due:
-    """What ``text`` (a call-back promise) says about when."""
-    lang = _language(language)
-    words = _words(text, language)
-    joined = " " + " ".join(words) + " "
-    day = next((lang.days[w] for w in words if w in lang.days), None)
-    part = next((lang.parts[w] for w in words if w in lang.parts), None)
-    if any(" " + " ".join(_words(p, language)) + " " in joined for p in lang.morning_words):
-        part = "morning"
-        day = day or "tomorrow"
-    if day is None and any(w in lang.tonight for w in words):
-        day = "today"
-    if day is None and any(" " + " ".join(_words(p, language)) + " " in joined for p in lang.today_words):
-        day = "today"
-    if day is None and part is not None:
-        day = "today"
-
-    delay = _delay(words, lang)
-    if delay is not None and day is None:
-        return Due(delay_s=delay)
-    time = _clock(words, lang, part)
-    return Due(day=day, time=time, part=None if time else part)
-
-
-def _delay(words: list[str], lang: _Language) -> float | None:
-    """ "in two hours", "через полчаса", "za pola sata", "خلال ساعتين", "yarım saat içinde"."""
-    if not any(w in lang.relative for w in words):
+def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
+    """ "in two hours", "через полчаса", "za pola sata", "خلال ساعتين", "yarım saat içinde",
+    "in a couple of days", "كمان ساعتين"."""
+    near = [i for i, w in enumerate(ws) if w in lang.relative]
+    if not near:
         return None
-    unit_s = {"minutes": 60, "hours": 3600, "days": 86400}
-    for i, w in enumerate(words):
-        if w not in lang.units:
+    # The unit nearest its "in" first: "waiting for two weeks, I'll call you in an hour".
+    reach = {i: min(abs(i - r) for r in near) for i, w in enumerate(ws) if w in lang.units}
+    for i in sorted((i for i in reach if reach[i] <= _DELAY_REACH), key=lambda i: (reach[i], i)):
+        w = ws[i]
+        if w in lang.clock and _number(ws, i + 1, lang):  # "saat üçe kadar": by three, a clock time
             continue
+        unit = lang.units[w]
         if w in lang.half_units:
-            return 1800.0
-        if w in lang.dual_units:
-            return 2.0 * unit_s[lang.units[w]]
-        before = words[max(0, i - 2) : i]
-        count: float | None = None
-        if before and before[-1] in lang.half:
-            count = 0.5
-        elif before and before[-1] in lang.articles:  # "in an hour"
-            count = 1
-        elif before and before[-1] in lang.quarter:
-            count = 0.25
-        else:
-            for k in range(max(0, i - 3), i):
-                if (n := _number(words, k, lang.numbers)) is not None and n[1] == i:
-                    count = n[0]
-                    break
-            if count is None and i + 1 < len(words) and (n := _number(words, i + 1, lang.numbers)):
-                count = n[0]  # Russian "минут через тридцать"
-            if count is None and i + 2 < len(words) and words[i + 1] in lang.relative and (n := _number(words, i + 2, lang.numbers)):
-                count = n[0]
-        if count is None and lang.units[w] == "hours":
-            count = 1  # "within the hour", "через час", "بعد ساعه", "za sat"
+            return 1800.0, "minutes"
+        if w in lang.dual_units:  # "ساعتين", "ساعتين ونص"
+            after = ws[i + 1 : i + 2]
+            return (2.5 if after and after[0] in lang.half else 2.0) * _UNIT_S[unit], unit
+        count = _count(ws, i, lang, near)
         if count is not None:
-            return float(count * unit_s[lang.units[w]])
+            return float(round(count * _UNIT_S[unit])), unit  # a third of an hour is 1200 s, not 1199.99
+    for r in near:  # "I'll call you back in five": minutes
+        if lang.bare_count and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
+                n[1] == len(ws) or ws[n[1]] in lang.joiners):
+            return float(n[0] * _UNIT_S[lang.bare_count]), lang.bare_count
     return None
 
 
-def _said_at(words: list[str], i: int, lang: _Language) -> bool:
+def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | None:
+    """How many of the unit at word ``i``: "two", "an", "half an", "bir buçuk", "минут через
+    тридцать"."""
+    before = ws[max(0, i - 2) : i]
+    after = ws[i + 1 : i + 4]
+    and_half = (after[:1] and after[0] in lang.half  # "ساعه ونص"
+                or any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2]))  # "sat i pol"
+    extra = 0.5 if and_half else 0.0
+    for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
+        if (n := _number(ws, k, lang)) is not None:
+            end = n[1]
+            rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles and x not in lang.fillers]
+            if not rest:  # "two hours", "two working days", "a couple a hours"
+                return n[0] + extra
+            if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "bir buçuk saat"
+                return n[0] + 0.5
+    if any(x in lang.half for x in before):  # "half an hour", "yarım saat", "pola sata"
+        return 0.5
+    if any(x in lang.quarter for x in ws[max(0, i - 3) : i]):
+        return 0.25  # "a quarter of an hour", "ربع ساعه"
+    if before and before[-1] in lang.third:
+        return 1 / 3  # "ثلث ساعه": twenty minutes
+    if before and before[-1] in lang.articles:  # "in an hour", "in an hour and a half"
+        return 1 + extra
+    one = ws[i] in lang.one_units or lang.units[ws[i]] == "hours"
+    if i - 1 in near:  # right after "in", "через", "za", "بعد"
+        if (n := _number(ws, i + 1, lang)) is not None:
+            return n[0]  # "через минут десять": about ten minutes
+        if one:
+            return 1 + extra  # "через час", "بعد ساعه", "za sat", "через минуту"
+    if i + 1 in near:
+        if (n := _number(ws, i + 2, lang)) is not None:
+            return n[0]  # "минут через тридцать"
+        if one:
+            return 1  # "saat içinde": within the hour
+    if lang.units[ws[i]] == "hours" and any(0 < i - r <= 3 for r in near):
+        return 1  # "within the hour"
+    return None
+
+
+def _said_at(ws: list[str], i: int, lang: Language) -> bool:
     """Whether the number said from word ``i`` carries "at" itself: Turkish "on birde",
     "iki buçukta"."""
-    if not lang.at_suffixes or (n := _number(words, i, lang.numbers)) is None:
+    if not lang.at_suffixes or (n := _number(ws, i, lang)) is None:
         return False
-    last, after = words[n[1] - 1], words[n[1]] if n[1] < len(words) else ""
+    last, after = ws[n[1] - 1], ws[n[1]] if n[1] < len(ws) else ""
     return last.endswith(lang.at_suffixes) or (after in lang.half and after.endswith(lang.at_suffixes))
 
 
-def _clock(words: list[str], lang: _Language, part: str | None) -> tuple[int, int] | None:
-    """A clock time: after a clock word ("at", "saat", "в", "u", "الساعه"), or an hour with
-    "o'clock", "half past", "buçuk", "ونص"."""
-    for i, w in enumerate(words):
-        start = i + 1 if w in lang.clock else i if w.isdigit() or _said_at(words, i, lang) else None
-        half_first = start is not None and start < len(words) and words[start] in lang.half
-        if half_first:
-            start += 1 + (start + 1 < len(words) and words[start + 1] in lang.joiners)
-        if start is None or start >= len(words):
+def _marked(ws: list[str], i: int, lang: Language) -> bool:
+    """Whether the number from word ``i`` is an hour by what follows it: "three o'clock",
+    "üç gibi", "تلاته العصر", "tri popodne", "три часа дня", "ten past three"."""
+    if (n := _number(ws, i, lang)) is None or i and (ws[i - 1] in lang.relative or ws[i - 1] in lang.articles):
+        return False
+    after = ws[n[1] : n[1] + 3]
+    if any(x in lang.clock_after for x in after):  # "üç gibi", "dördü çeyrek geçe"
+        return True
+    if after and after[0] in lang.units and lang.units[after[0]] == "hours":
+        after = after[1:]  # "три часа дня"
+    if after[:1] and (after[0] in lang.half or after[0] in lang.quarter):  # "اربعه ونص", not "two and a half hours"
+        return not (len(after) > 1 and after[1] in lang.units)
+    return bool(after) and (after[0] in lang.pm or after[0] in lang.am or after[0] in lang.parts
+                            or after[0] in lang.past or after[0] in lang.to)
+
+
+def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] | None:
+    """A clock time: after a clock word ("at", "saat", "в", "u", "الساعه"), in digits, or an
+    hour marked by "o'clock", "pm", "past", a part of the day, a Turkish "at" ending."""
+    for i, w in enumerate(ws):
+        if w in lang.clock:
+            start = i + 1
+            while start < len(ws) and ws[start] in lang.clock:  # "at around three", "в районе трех"
+                start += 1
+        elif w.isdigit() and not (i + 1 < len(ws) and ws[i + 1] in lang.units) or _said_at(ws, i, lang) or _marked(ws, i, lang):
+            start = i  # (but "15 минут", "3 days" are no hour)
+        elif w in lang.half or w in lang.quarter or w in lang.to_first:  # "half past two" with no clock word
+            start = i
+        else:
             continue
-        if (n := _number(words, start, lang.numbers)) is None:
+        if (said := _time_at(ws, start, lang, between=w in lang.between)) is None:
             continue
-        hour, j = n
-        minute = 0
-        if j + 1 < len(words) and words[j] in lang.joiners and _number(words, j + 1, lang.numbers):
-            j += 1
-        if j < len(words) and words[j].isdigit():  # "3:30" is read as "3" "30"
-            minute = int(words[j])
-        elif j < len(words) and (m := _number(words, j, lang.numbers)) and m[0] in (15, 30, 45) and hour <= 12:
-            minute = m[0]
-        elif half_first:  # "half past two" (en), "в половине третьего" / "u pola tri" (ru, hr)
-            hour, minute = (hour - 1, 30) if lang.half_to_next else (hour, 30)
-        elif any(x in lang.half for x in words[j : j + 2]):
-            minute = 30
-        elif any(x in lang.quarter for x in words[j : j + 2]):
-            minute = 15
-        if not 1 <= hour <= 24 or minute >= 60:
+        hour, minute, end = said
+        if not 1 <= hour <= 24 or not 0 <= minute < 60 or hour != int(hour):
             continue
-        pm = any(x in lang.pm for x in words[j : j + 2]) or part in ("afternoon", "evening")
-        if hour < 12 and (pm or hour <= 7):
+        marks = ws[end : end + 3]
+        pm = any(x in lang.pm for x in marks) or part in ("afternoon", "evening")
+        am = any(x in lang.am for x in marks) or part == "morning"
+        if hour < 12 and (pm or hour <= 7 and not am):
             hour += 12
-        return hour % 24, minute
-    for i, w in enumerate(words):  # "half past two" with no clock word
-        if w in lang.half and i + 2 < len(words) and words[i + 1] in lang.joiners and (n := _number(words, i + 2, lang.numbers)):
-            hour = n[0] + 12 if n[0] <= 7 else n[0]
-            return hour, 30
+        return int(hour) % 24, int(minute)
     return None
+
+
+def _before(hour: int) -> int:
+    """The hour before: "quarter to one" is 12:45."""
+    return 12 if hour == 1 else hour - 1
+
+
+def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tuple[int, int, int] | None:
+    """(hour, minute, index after) of a clock time said from word ``s``, as said (before the
+    afternoon rule)."""
+    n = len(ws)
+    if s >= n:
+        return None
+    if ws[s] in lang.to_first:  # "без пяти три", "без четверти три"
+        m = (15, s + 2) if s + 1 < n and ws[s + 1] in lang.quarter else _number(ws, s + 1, lang)
+        if m and (h := _number(ws, m[1], lang)):
+            return _before(h[0]), 60 - m[0], h[1]
+        return None
+    # Minutes first: "half past two", "quarter to four", "ten past three", "half three",
+    # "u pola tri", "в половине третьего", "четверть третьего".
+    if ws[s] in lang.half or ws[s] in lang.quarter:
+        m = 30 if ws[s] in lang.half else 15
+        k = s + 1
+    elif (m_ := _number(ws, s, lang)) and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to):
+        m, k = m_
+    else:
+        m = None
+    if m is not None:
+        if k < n and ws[k] in lang.past and (h := _number(ws, k + 1, lang)):
+            return h[0], m, h[1]
+        if k < n and ws[k] in lang.to and (h := _number(ws, k + 1, lang)):
+            return _before(h[0]), 60 - m, h[1]
+        if k < n and ws[k] in lang.joiners:
+            k += 1
+        if (h := _number(ws, k, lang)) is None or h[1] == k:
+            return None
+        if ws[s] in lang.half:
+            return (_before(h[0]) if lang.half_to_next else h[0]), 30, h[1]
+        if ws[s] in lang.quarter and lang.half_to_next:
+            return _before(h[0]), 15, h[1]
+        return None
+    if (h := _number(ws, s, lang)) is None:
+        return None
+    hour, j = h
+    if j < n and ws[j] in lang.units and lang.units[ws[j]] == "hours" and ws[j] not in lang.numbers:
+        j += 1  # "в десять часов тридцать минут", "u tri sata"
+    if j + 1 < n and ws[j] in lang.joiners and _number(ws, j + 1, lang):
+        if between:  # "between ten and twelve": the first hour
+            return hour, 0, j
+        j += 1
+    if j < n and ws[j] in lang.less and (m := _number(ws, j + 1, lang) or (
+            (15, j + 2) if j + 1 < n and ws[j + 1] in lang.quarter else
+            (20, j + 2) if j + 1 < n and ws[j + 1] in lang.third else None)):
+        return _before(hour), 60 - m[0], m[1]  # "اربعه الا ربع", "اربعه الا تلت"
+    minute, end = 0, j
+    if j < n and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
+                                                                    and lang.units[ws[m[1]]] != "minutes"):
+        minute, end = m  # "3 30", "eleven thirty", "в пятнадцать тридцать"
+    elif any(x in lang.half for x in ws[j : j + 2]):
+        minute, end = 30, j + 1 + (ws[j] not in lang.half)
+    elif any(x in lang.quarter for x in ws[j : j + 2]):
+        minute, end = 15, j + 1 + (ws[j] not in lang.quarter)
+    elif any(x in lang.third for x in ws[j : j + 2]):
+        minute, end = 20, j + 1 + (ws[j] not in lang.third)
+    if minute and end < n and ws[end] in lang.to_after:  # "üçe çeyrek kala", "dörde on var"
+        return _before(hour), 60 - minute, end + 1
+    return hour, minute, end
