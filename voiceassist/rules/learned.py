@@ -27,9 +27,9 @@ from voiceassist.rules.matching import Tokens, fold
 
 __all__ = ["Learned", "features", "windows", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
 
-FIRE = 0.5  # no phrase matched: the model alone fires from this probability
+FIRE = 0.6  # no phrase matched: the model alone fires from this probability
 FIRE_PARTIAL = 0.8  # ... on a partial, whose sentence may still turn ("so what are you" ...)
-VETO = 0.3  # a phrase matched: it stands unless the model gives less than this
+VETO = 0.4  # a phrase matched: it stands unless the model gives less than this
 _NGRAMS = (3, 4, 5)
 _QUOTE_MAX_WORDS = 8  # a learned match quotes at most this many words
 # The model reads a sentence at a time (it learned from sentences); one longer than _LONG words
