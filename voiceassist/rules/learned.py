@@ -66,15 +66,17 @@ def stamp(book) -> str:
 
 
 def windows(t: Tokens) -> list[range]:
-    """The word ranges the model reads of ``t``: its sentences, long ones in overlapping windows."""
+    """The word ranges the model reads of ``t``: its sentences, long ones in overlapping windows,
+    and the clauses of a sentence with commas ("I'm very sorry, I'll call you later")."""
     out = []
     for k, start in enumerate(t.starts):
         stop = t.starts[k + 1] if k + 1 < len(t.starts) else len(t.words)
         if stop - start <= _LONG:
             out.append(range(start, stop))
-            continue
-        firsts = list(range(start, stop - _WINDOW, _STEP))
-        out += [range(a, a + _WINDOW) for a in firsts] + [range(stop - _WINDOW, stop)]
+        else:
+            out += [range(a, a + _WINDOW) for a in range(start, stop - _WINDOW, _STEP)] + [range(stop - _WINDOW, stop)]
+        cuts = [c for c in t.clauses if start < c < stop]
+        out += [range(a, b) for a, b in zip([start, *cuts], [*cuts, stop])] if cuts else []
     return [w for w in out if len(w)]
 
 
