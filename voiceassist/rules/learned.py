@@ -24,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from voiceassist.rules.matching import Tokens, fold
+from voiceassist.rules.phrasebook import INTENTS
 
 __all__ = ["Learned", "features", "windows", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
 
@@ -59,9 +60,9 @@ def features(t: Tokens, found: frozenset[str]) -> list[tuple[str, int]]:
 
 
 def stamp(book) -> str:
-    """What of a phrasebook the model's features depend on (the matcher's intents), as a hash:
-    a model trained with another phrasebook is out of date."""
-    intents = sorted((name, intent.model_dump()) for name, intent in book.intents.items())
+    """What of a phrasebook the model's features depend on (the phrases of the trigger intents
+    and the negations), as a hash: a model trained with another phrasebook is out of date."""
+    intents = sorted((name, intent.model_dump()) for name, intent in book.intents.items() if name in (*INTENTS, "negation"))
     return hashlib.sha256(repr(intents).encode()).hexdigest()[:16]
 
 
