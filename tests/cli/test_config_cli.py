@@ -63,7 +63,7 @@ def test_show_with_a_bad_team_file_is_a_user_error(tmp_path):
 def test_check_good_configs_and_a_shipped_phrasebook(tmp_path, team):
     out = ok(voiceassist("config", "check", team, PHRASEBOOK_DIR / "hr.toml"))
     assert out.splitlines() == [f"{team}: ok (3 keys set)",
-                                f"{PHRASEBOOK_DIR / 'hr.toml'}: ok (phrasebook, language hr: 16 prompts, 17 intents)"]
+                                f"{PHRASEBOOK_DIR / 'hr.toml'}: ok (phrasebook, language hr: 18 prompts, 21 intents)"]
 
 
 def test_check_reports_every_bad_file_and_exits_2(tmp_path, team):

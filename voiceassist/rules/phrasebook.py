@@ -37,6 +37,8 @@ REASON_FIELDS: dict[str, dict[str, object]] = {
     "slow_down": {"sps": 6.4, "max": 5.5},
     "let_them_finish": {"n": 3, "window": 60.0},
     "acknowledge": {"s": 31.0},
+    "dead_air": {"s": 8.0},
+    "check_in": {"s": 46.0},
     "dont_take_personally": _HEARD,
     "empathy": _HEARD,
     "specific_apology": _HEARD,
@@ -59,6 +61,8 @@ IntentName = Literal[
     "insult", "frustration", "late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund",
     "repeat_contact", "manager", "do_something", "name", "agent_blame", "agent_excuse", "agent_sorry",
     "agent_question", "agent_callback", "negation",
+    # said by the agent, read by the QA scorecard and the voice monitor (``rules.said``), not triggers
+    "agent_greeting", "agent_closing", "agent_owning", "agent_solution",
 ]
 
 
@@ -149,9 +153,13 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
         if err["type"] == "extra_forbidden":
             raise ConfigError(f"unknown key {key} in {path}") from None
         raise ConfigError(f"{key} = {shown(err['input'])} in {path}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
-    for kind in MONITOR_KINDS:
-        if kind not in book.prompts:
-            raise ConfigError(f"prompts.{kind} missing in {path}")
+    missing = [kind for kind in MONITOR_KINDS if kind not in book.prompts]
+    if missing and set(missing) <= set(_ADDED_LATER) and path.parent != PHRASEBOOK_DIR:
+        # a team's copy made before these prompts existed: the packaged texts stand in for them
+        packaged = read_phrasebook(PHRASEBOOK_DIR / f"{book.language}.toml").prompts
+        book = book.model_copy(update={"prompts": {**book.prompts, **{k: packaged[k] for k in missing}}})
+    elif missing:
+        raise ConfigError(f"prompts.{missing[0]} missing in {path}")
     for kind, prompt in book.prompts.items():
         fields = REASON_FIELDS[kind]
         try:
@@ -179,6 +187,10 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
                     raise ConfigError(f"intents.{name}.{key} in {path}: bad phrase {phrase!r}: {problem}")
     return book
 
+
+# Monitor prompts added after the first phrasebooks: a team's older copy without them gets the
+# packaged ones of its language.
+_ADDED_LATER = ("dead_air", "check_in")
 
 # A phrase's alternatives multiply: past this many expansions it is a mistake, not a phrase.
 _MAX_EXPANSIONS = 1000
