@@ -88,9 +88,11 @@ def _time(x: float) -> float:
 
 
 def call_started(
-    *, language: str, engine: str, model: str, sample_rate_in: int, channels: int, started_at: str | None = None
+    *, language: str, engine: str, model: str, sample_rate_in: int, channels: int, started_at: str | None = None,
+    agent: str | None = None,
 ) -> Event:
-    """``started_at``: ISO 8601 local time the call started, or None when unknown."""
+    """``started_at``: ISO 8601 local time the call started, or None when unknown; ``agent``: the
+    agent's name when one was given (``--agent``, ``floor.agent``), for the team page."""
     return {
         "t": 0.0,
         "type": "call.started",
@@ -100,6 +102,7 @@ def call_started(
         "sample_rate_in": int(sample_rate_in),
         "channels": int(channels),
         "started_at": started_at,
+        **({"agent": agent} if agent else {}),
     }
 
 

@@ -22,7 +22,7 @@ from pydantic.fields import FieldInfo
 
 from voiceassist.config.sections import (
     AcknowledgeConfig, AsrConfig, AudioConfig, CacheConfig, CheckInConfig, Config, DeadAirConfig, EscalationConfig, FloorConfig, LoudnessMonitorConfig,
-    MonitorConfig, OvertalkConfig, PrivacyConfig, RateMonitorConfig, StoreConfig, TriggersConfig, UiConfig,
+    MonitorConfig, OvertalkConfig, PrivacyConfig, RateMonitorConfig, ReportConfig, StoreConfig, TriggersConfig, UiConfig,
     VoskConfig, WhisperConfig,
 )
 from voiceassist.errors import ConfigError
@@ -38,7 +38,7 @@ __all__ = [
     "shown", "ANALYSIS_KEYS", "value_of", "analysis_changes",
     # the sections, for code that takes one of them
     "AcknowledgeConfig", "AsrConfig", "AudioConfig", "CacheConfig", "CheckInConfig", "DeadAirConfig", "EscalationConfig", "FloorConfig", "LoudnessMonitorConfig",
-    "MonitorConfig", "OvertalkConfig", "PrivacyConfig", "RateMonitorConfig", "StoreConfig", "TriggersConfig",
+    "MonitorConfig", "OvertalkConfig", "PrivacyConfig", "RateMonitorConfig", "ReportConfig", "StoreConfig", "TriggersConfig",
     "UiConfig", "VoskConfig", "WhisperConfig",
 ]
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voiceassist.languages import Language
 
-__all__ = ["AudioConfig", "WhisperConfig", "VoskConfig", "AsrConfig", "LoudnessMonitorConfig", "RateMonitorConfig", "OvertalkConfig", "AcknowledgeConfig", "DeadAirConfig", "CheckInConfig", "MonitorConfig", "TriggersConfig", "EscalationConfig", "UiConfig", "CacheConfig", "PrivacyConfig", "StoreConfig", "FloorConfig", "Config"]
+__all__ = ["AudioConfig", "WhisperConfig", "VoskConfig", "AsrConfig", "LoudnessMonitorConfig", "RateMonitorConfig", "OvertalkConfig", "AcknowledgeConfig", "DeadAirConfig", "CheckInConfig", "MonitorConfig", "TriggersConfig", "EscalationConfig", "UiConfig", "CacheConfig", "PrivacyConfig", "ReportConfig", "StoreConfig", "FloorConfig", "Config"]
 
 
 class _Section(BaseModel):
@@ -158,6 +158,10 @@ class PrivacyConfig(_Section):
     redact_floor: bool = True
 
 
+class ReportConfig(_Section):
+    scorecard: str = ""
+
+
 class StoreConfig(_Section):
     promises_file: str = ""
 
@@ -189,5 +193,6 @@ class Config(_Section):
     ui: UiConfig = UiConfig()
     cache: CacheConfig = CacheConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    report: ReportConfig = ReportConfig()
     store: StoreConfig = StoreConfig()
     floor: FloorConfig = FloorConfig()

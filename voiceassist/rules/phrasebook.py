@@ -21,6 +21,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from voiceassist.config import DEFAULTS_DIR, did_you_mean, load_config_with_origin, read_toml, shown
+from voiceassist.config.scorecard import load_form
 from voiceassist.errors import ConfigError
 from voiceassist.events import MONITOR_KINDS, Kind
 from voiceassist.languages import LANGUAGES, Language
@@ -221,10 +222,15 @@ def _phrase_problem(phrase: str, language: str) -> str | None:
 
 
 def check_file(path: Path) -> str:
-    """Validate a team config, or a phrasebook (it has ``[prompts.*]``), as a call would load
-    it, with the phrasebooks of its ``triggers.phrasebooks_dir``; what it holds, for an "ok"
-    line. A problem is a ``ConfigError``."""
-    if "prompts" in read_toml(path):
+    """Validate a team config, a phrasebook (it has ``[prompts.*]``) or a scorecard form (it has
+    ``[scorecard]``), as a call would load it, with the phrasebooks of its
+    ``triggers.phrasebooks_dir`` and the form of its ``report.scorecard``; what it holds, for an
+    "ok" line. A problem is a ``ConfigError``."""
+    data = read_toml(path)
+    if "scorecard" in data:
+        form = load_form(path)
+        return f"scorecard form {form.title!r}: {_items(len(form.items()))}"
+    if "prompts" in data:
         # Named as a phrasebooks_dir holds it (en.toml): also checked to be that language's.
         book = load_phrasebook(path.stem, path.parent) if path.stem in LANGUAGES else read_phrasebook(path)
         return f"phrasebook, language {book.language}: {len(book.prompts)} prompts, {len(book.intents)} intents"
@@ -234,4 +240,10 @@ def check_file(path: Path) -> str:
     if folder := cfg.triggers.phrasebooks_dir:
         books = [load_phrasebook(lang, folder).language for lang in LANGUAGES if (Path(folder).expanduser() / f"{lang}.toml").is_file()]
         done += f"; phrasebooks {', '.join(books)} in {folder} ok"
+    if form := cfg.report.scorecard:
+        done += f"; scorecard form {form} ok ({_items(len(load_form(form).items()))})"
     return done
+
+
+def _items(n: int) -> str:
+    return f"{n} item{'' if n == 1 else 's'}"

@@ -6,7 +6,7 @@ the QA scorecard (greeting, apology, ownership, solution, closing).
 
 from __future__ import annotations
 
-from voiceassist.rules.matching import Negation, compile_phrase, expand, find, tokens
+from voiceassist.rules.matching import Match, Negation, Tokens, compile_phrase, expand, find, tokens
 from voiceassist.rules.phrasebook import Phrasebook
 
 __all__ = ["Said"]
@@ -18,18 +18,27 @@ class Said:
         neg = book.intents.get("negation")
         self._negation = Negation.of(book.language, neg.words, neg.after, neg.affixes) if neg else Negation()
         self._fuzzy_min = fuzzy_min
-        self._phrases = {
-            name: [compile_phrase(x, book.language, self._negation) for p in intent.phrases for x in expand(p)]
-            for name, intent in book.intents.items()
-        }
+        def compiled(phrases: list[str]):
+            return [compile_phrase(x, book.language, self._negation) for p in phrases for x in expand(p)]
 
-    def heard(self, intent: str, text: str) -> str | None:
-        """The words of ``text`` that say ``intent`` (its best match), or None; an intent the
+        self._phrases = {name: compiled(intent.phrases) for name, intent in book.intents.items()}
+        self._unless = {name: compiled(intent.unless) for name, intent in book.intents.items()}
+
+    def match(self, intent: str, text: str) -> tuple[Match, Tokens] | None:
+        """The best match of ``intent`` in ``text`` (with the text's tokens), or None: none of its
+        phrases said, or only where one of its ``unless`` phrases is said too; an intent the
         phrasebook does not have is never said."""
         t = tokens(text, self.language)
+        if any(find(p, t, self._fuzzy_min, self._negation) for p in self._unless.get(intent, ())):
+            return None
         best = None
         for phrase in self._phrases.get(intent, ()):
             m = find(phrase, t, self._fuzzy_min, self._negation)
             if m is not None and (best is None or m.score > best.score):
                 best = m
-        return None if best is None else best.heard(t)
+        return None if best is None else (best, t)
+
+    def heard(self, intent: str, text: str) -> str | None:
+        """The words of ``text`` that say ``intent``, or None."""
+        found = self.match(intent, text)
+        return None if found is None else found[0].heard(found[1])
