@@ -233,3 +233,19 @@ def test_every_language_has_dead_air_and_check_in_lines(language):
     for kind, e in shown.items():
         assert e["language"] == language and len(e["suggestions"]) >= 2
         assert (e["text"] == english[kind].text) == (language == "en")
+
+
+def test_a_teams_older_phrasebook_gets_the_packaged_dead_air_and_check_in_texts(tmp_path):
+    from pathlib import Path
+
+    from voiceassist.errors import ConfigError
+
+    older = Path(__file__).parents[1] / "fixtures" / "phrasebook"  # a team's copy from before these prompts
+    book = load_phrasebook("en", older)
+    assert book.prompts["dead_air"] == load_phrasebook("en").prompts["dead_air"]
+    assert book.prompts["check_in"].text == "Check in with the caller"
+    text = (older / "en.toml").read_text(encoding="utf-8")
+    start = text.index("[prompts.acknowledge]")
+    (tmp_path / "en.toml").write_text(text[:start] + text[text.index("[prompts.", start + 1):], encoding="utf-8")
+    with pytest.raises(ConfigError, match="prompts.acknowledge missing in"):
+        load_phrasebook("en", tmp_path)  # the prompts every phrasebook has had stay required

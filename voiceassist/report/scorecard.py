@@ -49,11 +49,41 @@ class Scorecard:
 
 
 @dataclass(frozen=True)
-class _Said:
+class _Sentence:
     speaker: str
     start: float
     end: float
     text: str
+
+
+# A recogniser that punctuates (Whisper) ends sentences with these; not after a title ("Mr. Miller").
+_SENTENCE_END = re.compile(r"[.!?؟。]+\s+")
+_TITLE = re.compile(r"\b(mr|mrs|ms|dr|st|g|gđa|gđica)\.$", re.IGNORECASE)
+
+
+def _sentences(e: Event) -> list[_Sentence]:
+    """A final transcript's sentences, each timed by its words: the recogniser's words spell
+    its text, so a sentence starts at the word holding its first letter (letters counted
+    without spaces); by the utterance's times when they do not."""
+    text = e["text"].strip()
+    cuts = [m.end() for m in _SENTENCE_END.finditer(text) if not _TITLE.search(text[: m.start() + 1])]
+    spans = [(a, b) for a, b in zip([0, *cuts], [*cuts, len(text)]) if text[a:b].strip()]
+    words = e.get("words") or []
+    ends, n = [], 0  # letters (no spaces) up to the end of each word
+    for w in words:
+        n += len("".join(w["w"].split()))
+        ends.append(n)
+    timed = bool(words) and n == len("".join(text.split()))
+    out = []
+    for a, b in spans:
+        start, end = e["start"], e["end"]
+        if timed:
+            first, last = len("".join(text[:a].split())), len("".join(text[:b].split()))
+            i = next(k for k, x in enumerate(ends) if x > first)
+            j = next(k for k, x in enumerate(ends) if x >= last)
+            start, end = words[i]["start"], words[j]["end"]
+        out.append(_Sentence(e["speaker"], start, end, text[a:b].strip()))
+    return out
 
 
 _LABELS = {
@@ -65,12 +95,11 @@ _LABELS = {
 
 def score_call(events: Iterable[Event], form: Form, book: Phrasebook, fuzzy_min: float = 85.0) -> Scorecard:
     evs = list(events)
-    finals = sorted((_Said(e["speaker"], e["start"], e["end"], e["text"]) for e in evs if e["type"] == "transcript.final"),
-                    key=lambda u: u.start)
+    said = sorted((x for e in evs if e["type"] == "transcript.final" for x in _sentences(e)), key=lambda x: x.start)
     ended = next((e for e in evs if e["type"] == "call.ended"), None)
     duration = ended["duration"] if ended else max((e["t"] for e in evs), default=0.0)
     promises = [e for e in evs if e["type"] == "callback.promised"]
-    call = _Call(Said(book, fuzzy_min), finals, duration, promises)
+    call = _Call(Said(book, fuzzy_min), said, duration, promises)
     scores = []
     for name, item in form.items():
         result, why, t, words = getattr(call, name)(item)
@@ -78,36 +107,24 @@ def score_call(events: Iterable[Event], form: Form, book: Phrasebook, fuzzy_min:
     return Scorecard(form.title, scores)
 
 
-# A recogniser that punctuates (Whisper) ends sentences with these.
-_SENTENCE_END = re.compile(r"(?<=[.!?؟。])\s+")
-
-
-def _sentences(u: _Said) -> list[str]:
-    return [x for x in _SENTENCE_END.split(u.text.strip()) if x]
-
-
 class _Call:
-    """One call's agent and caller words, asked item by item; each answer is (result, why,
-    time, words)."""
+    """One call's sentences, asked item by item; each answer is (result, why, time, words)."""
 
-    def __init__(self, said: Said, finals: list[_Said], duration: float, promises: list[Event]):
+    def __init__(self, said: Said, sentences: list[_Sentence], duration: float, promises: list[Event]):
         self.said = said
         self.language = said.language
-        self.agent = [u for u in finals if u.speaker == "agent"]
-        self.caller = [u for u in finals if u.speaker == "caller"]
+        self.agent = [x for x in sentences if x.speaker == "agent"]
+        self.caller = [x for x in sentences if x.speaker == "caller"]
         self.duration = duration
         self.promises = promises
 
-    def _first(self, intent: str, utterances: list[_Said]):
-        for u in utterances:
-            if self.said.match(intent, u.text):
-                return u
-        return None
+    def _first(self, intent: str, sentences: list[_Sentence]) -> _Sentence | None:
+        return next((x for x in sentences if self.said.match(intent, x.text)), None)
 
     def greeting(self, item):
-        early = [u for u in self.agent if u.start <= item.within_s]
-        if (u := self._first("agent_greeting", early)) is not None:
-            return "pass", f"greeted at {clock(u.start)}", u.start, u.text
+        early = [x for x in self.agent if x.start <= item.within_s]
+        if (x := self._first("agent_greeting", early)) is not None:
+            return "pass", f"greeted at {clock(x.start)}", x.start, x.text
         if not self.agent:
             return "fail", "the agent said nothing", None, None
         first = self.agent[0]
@@ -117,65 +134,62 @@ class _Call:
 
     def _caller_name(self) -> tuple[float, list[str]] | None:
         """When the caller gave their name, and its words (folded)."""
-        for u in self.caller:
-            found = self.said.match("name", u.text)
+        for x in self.caller:
+            found = self.said.match("name", x.text)
             if found is None or not found[0].name:
                 continue
             # the recogniser writes names with capitals: the words of the match that are names
-            written = surface(u.text, self.language)
+            written = surface(x.text, self.language)
             cased = {fold(w.lower()) for w in written if w[:1].isupper()} if any(w[:1].isupper() for w in written) else None
-            words = [fold(w) for w in found[0].name.split()]
-            words = [w for w in words if cased is None or w in cased]
+            words = [w for w in map(fold, found[0].name.split()) if cased is None or w in cased]
             if words:
-                return u.start, words
+                return x.start, words
         return None
+
+    def _names(self, sentence: _Sentence, names: set[str]) -> bool:
+        return bool(names & {fold(w) for w in tokens(sentence.text, self.language).words})
 
     def name_used(self, item):
         name = self._caller_name()
         if name is None:
             return "n/a", "the caller gave no name", None, None
         t, words = name
-        for u in self.agent:
-            said = {fold(w) for w in tokens(u.text, self.language).words}
-            if u.start >= t and said & set(words):
-                return "pass", f"the caller's name, said at {clock(u.start)}", u.start, u.text
+        if (x := next((x for x in self.agent if x.start >= t and self._names(x, set(words))), None)) is not None:
+            return "pass", f"the caller's name, said at {clock(x.start)}", x.start, x.text
         return "fail", f"the caller gave their name ({' '.join(words).title()}) at {clock(t)}; the agent never said it", t, None
 
     def specific_apology(self, item):
         name = self._caller_name()
         names = set(name[1]) if name else set()
         bare = None
-        for u in self.agent:
-            for sentence in _sentences(u):
-                if self.said.match("agent_sorry", sentence) is None:
-                    continue
-                words = tokens(sentence, self.language).words
-                if len(words) >= item.min_words or names & {fold(w) for w in words}:
-                    return "pass", f"a specific apology at {clock(u.start)}", u.start, sentence
-                bare = bare or (u.start, sentence)
+        for x in self.agent:
+            if self.said.match("agent_sorry", x.text) is None:
+                continue
+            if len(tokens(x.text, self.language).words) >= item.min_words or self._names(x, names):
+                return "pass", f"a specific apology at {clock(x.start)}", x.start, x.text
+            bare = bare or x
         if bare is not None:
-            return "fail", f"only a bare apology (under {item.min_words} words, no name)", bare[0], bare[1]
+            return "fail", f"only a bare apology (under {item.min_words} words, no name)", bare.start, bare.text
         if not item.required:
             return "n/a", "no apology was needed or made", None, None
         return "fail", "no apology", None, None
 
     def no_blame(self, item):
-        blames = [(u, sentence) for u in self.agent for sentence in _sentences(u)
-                  if self.said.match("agent_blame", sentence) or self.said.match("agent_excuse", sentence)]
+        blames = [x for x in self.agent if self.said.match("agent_blame", x.text) or self.said.match("agent_excuse", x.text)]
         if not blames:
             return "pass", "no blame or excuse heard", None, None
         owned = None
-        for u, sentence in blames:  # each one owned afterwards, within own_within_s of its end
-            later = [v for v in self.agent if u.start <= v.start <= u.end + item.own_within_s]
+        for blame in blames:  # each one owned afterwards, within own_within_s of its end
+            later = [x for x in self.agent if blame.start <= x.start <= blame.end + item.own_within_s]
             if (owned := self._first("agent_owning", later)) is None:
-                return "fail", f"blamed others or made an excuse, not owned within {item.own_within_s:.0f} s", u.start, sentence
+                return "fail", f"blamed others or made an excuse, not owned within {item.own_within_s:.0f} s", blame.start, blame.text
         first = blames[0]
-        return ("pass", f"blamed at {clock(first[0].start)} (\u201c{first[1]}\u201d), then owned it at {clock(owned.start)}",
+        return ("pass", f"blamed at {clock(first.start)} (\u201c{first.text}\u201d), then owned it at {clock(owned.start)}",
                 owned.start, owned.text)
 
     def solution(self, item):
-        if (u := self._first("agent_solution", self.agent)) is not None:
-            return "pass", f"offered at {clock(u.start)}", u.start, u.text
+        if (x := self._first("agent_solution", self.agent)) is not None:
+            return "pass", f"offered at {clock(x.start)}", x.start, x.text
         return "fail", "no replacement, refund, discount or other fix offered", None, None
 
     def callback_time(self, item):
@@ -189,9 +203,9 @@ class _Call:
         return "fail", "a call-back promised with no time agreed", p["said_at"], p["text"]
 
     def closing(self, item):
-        last = [u for u in self.agent if u.end >= self.duration - item.last_s]
-        if (u := self._first("agent_closing", last)) is not None:
-            return "pass", f"closed at {clock(u.start)}", u.start, u.text
+        last = [x for x in self.agent if x.end >= self.duration - item.last_s]
+        if (x := self._first("agent_closing", last)) is not None:
+            return "pass", f"closed at {clock(x.start)}", x.start, x.text
         if not last:
             return "fail", f"the agent said nothing in the last {item.last_s:.0f} s", None, None
         return "fail", f"no closing in the agent's last {item.last_s:.0f} s", last[-1].start, last[-1].text
