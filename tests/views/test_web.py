@@ -204,7 +204,8 @@ def test_page_shows_the_talk_shares_of_a_golden_call(chromium, web):
     share = {k: round(100 * v) for k, v in [e for e in sink.events if e["type"] == "level"][-1]["talk_share"].items()}
     chromium.get(web.url)
     wait = WebDriverWait(chromium, 10)
-    wait.until(lambda d: text(d, "talk-value") == f"you {share['agent']}% · caller {share['caller']}%")
+    wait.until(lambda d: text(d, "talk-value") == f"{share['agent']}% · {share['caller']}%")
+    assert f"silence {share['silence']}%" in chromium.find_element(By.ID, "talk-bar").get_attribute("title")
     widths = chromium.execute_script(
         "return ['agent', 'caller', 'silence'].map(k => document.getElementById('talk-' + k).style.width)")
     assert widths == [f"{share[k]}%" for k in ("agent", "caller", "silence")]

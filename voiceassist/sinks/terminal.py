@@ -65,7 +65,7 @@ _TRANSCRIPT_ROWS = 6  # the newest words only: the panel must fit a small termin
 def _shares(talk: dict[str, int], width: int = 20) -> Text:
     """The call so far as one bar: the agent's talk, the caller's, the silence; then the numbers."""
     bar = Text()
-    for key, char, style in (("agent", "█", "cyan"), ("caller", "█", "magenta"), ("silence", "░", "dim")):
+    for key, char, style in (("agent", "█", "cyan"), ("caller", "▒", "magenta"), ("silence", "░", "dim")):
         bar += Text(char * round(width * talk[key] / 100), style=style)
     return bar + Text(f" you {talk['agent']}% · caller {talk['caller']}% · silence {talk['silence']}%")
 

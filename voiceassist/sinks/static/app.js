@@ -68,7 +68,7 @@ function draw(s) {
   }
   if (s.talk) {
     for (const k of ["agent", "caller", "silence"]) $("talk-" + k).style.width = s.talk[k] + "%";
-    $("talk-value").textContent = "you " + s.talk.agent + "% · caller " + s.talk.caller + "%";
+    $("talk-value").textContent = s.talk.agent + "% · " + s.talk.caller + "%";
     $("talk-bar").title = "you " + s.talk.agent + "%, caller " + s.talk.caller + "%, silence " + s.talk.silence + "% of the call so far";
   }
   if (changed("transcript", s.transcript)) $("transcript").replaceChildren(...s.transcript.map((line) => {
