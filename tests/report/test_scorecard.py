@@ -5,6 +5,7 @@ page show it."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -88,10 +89,11 @@ def test_the_report_and_the_team_page_show_the_scorecards(tmp_path, page):
     folder = tmp_path / "calls"
     folder.mkdir()
     agents = {"calm": "anna", "overtalk": "anna", "monologue": "marko"}
-    for call, agent in agents.items():
-        lines = (FIXTURES / f"{call}.events.jsonl").read_text(encoding="utf-8").splitlines()
-        lines[0] = lines[0][:-1] + f',"agent":"{agent}"}}'  # as `analyze --agent NAME` writes call.started
-        (folder / f"{call}.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for call, agent in agents.items():  # the agent's name into call.started, as a user does it
+        result = subprocess.run([sys.executable, "-m", "voiceassist", "analyze", str(FIXTURES / f"{call}.events.jsonl"),
+                                 "--agent", agent, "--events", str(folder / f"{call}.jsonl")], capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        assert next(read_events(folder / f"{call}.jsonl"))["agent"] == agent
     write_reports([folder], tmp_path / "team", cfg=load_config())
     from selenium.webdriver.common.by import By
 
@@ -108,3 +110,34 @@ def test_the_report_and_the_team_page_show_the_scorecards(tmp_path, page):
     assert marko.find_element(By.CSS_SELECTOR, 'td[data-item="greeting"]').text == "1/1"
     greeting = driver.find_element(By.CSS_SELECTOR, '#score-items tr[data-item="greeting"]').text
     assert greeting.endswith("3 3 0")  # passed, of calls scored, not applicable
+
+
+# An agent's greeting, specific apology, fix and closing in each phrasebook's language (written
+# for this test, not copied from the phrasebooks).
+LINES = {
+    "tr": ("Merhaba, aradığınız için teşekkürler.", "Bu bizim hatamız, çok özür dilerim, siparişiniz gecikti.",
+           "Size ücretsiz kargo ile yeni bir ürün gönderiyoruz.", "Hoşça kalın, görüşmek üzere."),
+    "ru": ("Здравствуйте, спасибо за звонок.", "Это наша ошибка, простите, пожалуйста, что заказ задержался.",
+           "Мы отправим замену с бесплатной доставкой.", "Всего доброго, до свидания."),
+    "ar": ("السلام عليكم، شكرا لاتصالك.", "هذا خطأنا، أعتذر لك عن تأخر طلبك يا أستاذ أحمد.", "سنرسل لك بديل مع شحن مجاني.", "مع السلامة."),
+    "hr": ("Dobar dan, hvala što ste nazvali.", "To je naša greška, ispričavam se što vam je narudžba kasnila.",
+           "Poslat ćemo vam zamjenu uz besplatnu dostavu.", "Ugodan dan, doviđenja."),
+}
+
+
+@pytest.mark.parametrize("language", sorted(LINES))
+def test_the_scorecard_hears_each_language_and_its_order(language):
+    greeting, apology, fix, closing = LINES[language]
+
+    def call(order):
+        evs = [{"t": 0.0, "type": "call.started", "language": language, "engine": "x", "model": "", "sample_rate_in": 8000, "channels": 2}]
+        for start, text in zip((1.0, 20.0, 40.0, 60.0), order):
+            evs.append({"t": start + 2, "type": "transcript.final", "speaker": "agent", "text": text, "start": start, "end": start + 2, "words": []})
+        evs.append({"t": 63.0, "type": "call.ended", "duration": 63.0, "summary": {}})
+        return {s.item: s.result for s in score_call(evs, load_form(), load_phrasebook(language)).scores}
+
+    assert call((greeting, apology, fix, closing)) == {
+        "greeting": "pass", "name_used": "n/a", "specific_apology": "pass", "no_blame": "pass", "solution": "pass",
+        "callback_time": "n/a", "closing": "pass"}
+    swapped = call((closing, greeting, apology, fix))  # "goodbye" first, "hello" at 20 s
+    assert swapped["greeting"] == "fail" and swapped["closing"] == "fail"
