@@ -249,3 +249,32 @@ def test_a_teams_older_phrasebook_gets_the_packaged_dead_air_and_check_in_texts(
     (tmp_path / "en.toml").write_text(text[:start] + text[text.index("[prompts.", start + 1):], encoding="utf-8")
     with pytest.raises(ConfigError, match="prompts.acknowledge missing in"):
         load_phrasebook("en", tmp_path)  # the prompts every phrasebook has had stay required
+
+
+@pytest.mark.parametrize("language", ["tr", "ru", "ar", "hr"])
+def test_dead_air_follows_the_language_found_mid_call(language):
+    """``asr.language = auto``: the call starts in English; once language.detected says
+    otherwise, dead air is shown in the caller's language."""
+    from voiceassist.rules.call import CallRules
+    from voiceassist.transcripts import LanguageFound
+
+    out: list[dict] = []
+    rules = CallRules(out.append, "en", load_config())
+    t = 0.0
+
+    def run(seconds, speaker=None):
+        nonlocal t
+        for _ in range(round(seconds / HOP)):
+            t = round(t + HOP, 6)
+            for who in ("caller", "agent"):
+                voiced = who == speaker
+                rules.measured(Measurement(who, t, voiced, voiced, None, None, None, None))
+
+    run(3, "caller")
+    rules.found(LanguageFound(language, 0.9, t))
+    run(0.6)
+    run(3, "agent")
+    run(9)
+    (shown,) = [e for e in out if e["type"] == "prompt.shown"]
+    assert shown["kind"] == "dead_air" and shown["language"] == language
+    assert shown["text"] == load_phrasebook(language).prompts["dead_air"].text
