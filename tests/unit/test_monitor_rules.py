@@ -244,6 +244,8 @@ def test_a_teams_older_phrasebook_gets_the_packaged_dead_air_and_check_in_texts(
     book = load_phrasebook("en", older)
     assert book.prompts["dead_air"] == load_phrasebook("en").prompts["dead_air"]
     assert book.prompts["check_in"].text == "Check in with the caller"
+    assert book.intents["agent_closing"] == load_phrasebook("en").intents["agent_closing"]  # the scorecard's words too
+    assert book.intents["frustration"] != load_phrasebook("en").intents["frustration"]  # the team's own stay
     text = (older / "en.toml").read_text(encoding="utf-8")
     start = text.index("[prompts.acknowledge]")
     (tmp_path / "en.toml").write_text(text[:start] + text[text.index("[prompts.", start + 1):], encoding="utf-8")

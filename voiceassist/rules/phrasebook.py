@@ -155,10 +155,16 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
             raise ConfigError(f"unknown key {key} in {path}") from None
         raise ConfigError(f"{key} = {shown(err['input'])} in {path}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
     missing = [kind for kind in MONITOR_KINDS if kind not in book.prompts]
-    if missing and set(missing) <= set(_ADDED_LATER) and path.parent != PHRASEBOOK_DIR:
-        # a team's copy made before these prompts existed: the packaged texts stand in for them
-        packaged = read_phrasebook(PHRASEBOOK_DIR / f"{book.language}.toml").prompts
-        book = book.model_copy(update={"prompts": {**book.prompts, **{k: packaged[k] for k in missing}}})
+    if missing and not set(missing) <= set(_ADDED_LATER):
+        raise ConfigError(f"prompts.{missing[0]} missing in {path}")
+    unsaid = [i for i in _INTENTS_ADDED_LATER if i not in book.intents]
+    if (missing or unsaid) and path.parent != PHRASEBOOK_DIR:
+        # a team's copy made before these existed: the packaged ones of its language stand in
+        packaged = read_phrasebook(PHRASEBOOK_DIR / f"{book.language}.toml")
+        book = book.model_copy(update={
+            "prompts": {**book.prompts, **{k: packaged.prompts[k] for k in missing}},
+            "intents": {**book.intents, **{i: packaged.intents[i] for i in unsaid if i in packaged.intents}},
+        })
     elif missing:
         raise ConfigError(f"prompts.{missing[0]} missing in {path}")
     for kind, prompt in book.prompts.items():
@@ -192,6 +198,8 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
 # Monitor prompts added after the first phrasebooks: a team's older copy without them gets the
 # packaged ones of its language.
 _ADDED_LATER = ("dead_air", "check_in")
+# The same for the agent's intents the scorecard and the voice monitor's end of call listen for.
+_INTENTS_ADDED_LATER = ("agent_greeting", "agent_closing", "agent_owning", "agent_solution")
 
 # A phrase's alternatives multiply: past this many expansions it is a mistake, not a phrase.
 _MAX_EXPANSIONS = 1000
