@@ -18,21 +18,28 @@ class Said:
         neg = book.intents.get("negation")
         self._negation = Negation.of(book.language, neg.words, neg.after, neg.affixes) if neg else Negation()
         self._fuzzy_min = fuzzy_min
-        def compiled(phrases: list[str]):
-            return [compile_phrase(x, book.language, self._negation) for p in phrases for x in expand(p)]
+        self._book = book
+        self._compiled: dict[str, tuple[list, list]] = {}  # intent: its phrases and unless, compiled when first asked
 
-        self._phrases = {name: compiled(intent.phrases) for name, intent in book.intents.items()}
-        self._unless = {name: compiled(intent.unless) for name, intent in book.intents.items()}
+    def _intent(self, name: str) -> tuple[list, list]:
+        if name not in self._compiled:
+            intent = self._book.intents.get(name)
+            self._compiled[name] = ([], []) if intent is None else tuple(
+                [compile_phrase(x, self.language, self._negation) for p in phrases for x in expand(p)]
+                for phrases in (intent.phrases, intent.unless)
+            )
+        return self._compiled[name]
 
     def match(self, intent: str, text: str) -> tuple[Match, Tokens] | None:
         """The best match of ``intent`` in ``text`` (with the text's tokens), or None: none of its
         phrases said, or only where one of its ``unless`` phrases is said too; an intent the
         phrasebook does not have is never said."""
+        phrases, unless = self._intent(intent)
         t = tokens(text, self.language)
-        if any(find(p, t, self._fuzzy_min, self._negation) for p in self._unless.get(intent, ())):
+        if any(find(p, t, self._fuzzy_min, self._negation) for p in unless):
             return None
         best = None
-        for phrase in self._phrases.get(intent, ()):
+        for phrase in phrases:
             m = find(phrase, t, self._fuzzy_min, self._negation)
             if m is not None and (best is None or m.score > best.score):
                 best = m
