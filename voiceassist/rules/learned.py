@@ -26,7 +26,7 @@ import numpy as np
 from voiceassist.rules.matching import Tokens, fold
 from voiceassist.rules.phrasebook import INTENTS
 
-__all__ = ["Learned", "features", "windows", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
+__all__ = ["Learned", "features", "windows", "clauses", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
 
 FIRE = 0.6  # no phrase matched: the model alone fires from this probability
 FIRE_PARTIAL = 0.8  # ... on a partial, whose sentence may still turn ("so what are you" ...)
@@ -67,8 +67,7 @@ def stamp(book) -> str:
 
 
 def windows(t: Tokens) -> list[range]:
-    """The word ranges the model reads of ``t``: its sentences, long ones in overlapping windows,
-    and the clauses of a sentence with commas ("I'm very sorry, I'll call you later")."""
+    """The word ranges the model reads of ``t``: its sentences, long ones in overlapping windows."""
     out = []
     for k, start in enumerate(t.starts):
         stop = t.starts[k + 1] if k + 1 < len(t.starts) else len(t.words)
@@ -76,9 +75,19 @@ def windows(t: Tokens) -> list[range]:
             out.append(range(start, stop))
         else:
             out += [range(a, a + _WINDOW) for a in range(start, stop - _WINDOW, _STEP)] + [range(stop - _WINDOW, stop)]
+    return [w for w in out if len(w)]
+
+
+def clauses(t: Tokens) -> list[range]:
+    """The clauses of ``t``'s sentences that have commas: a phrase match stands if its clause
+    bears it out ("I'm very sorry, I'll call you later": the promise is a clause of its own),
+    but the model alone does not fire on a clause ("This is Richard, …" is no frustration)."""
+    out = []
+    for k, start in enumerate(t.starts):
+        stop = t.starts[k + 1] if k + 1 < len(t.starts) else len(t.words)
         cuts = [c for c in t.clauses if start < c < stop]
         out += [range(a, b) for a, b in zip([start, *cuts], [*cuts, stop])] if cuts else []
-    return [w for w in out if len(w)]
+    return out
 
 
 def part(t: Tokens, w: range) -> Tokens:

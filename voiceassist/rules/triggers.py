@@ -121,9 +121,10 @@ class TriggerEngine:
         found = self._matched(speaker, t, only)
         if self._learned is None or only is not None or not t.words:
             return found
-        # The model reads each sentence (long ones in windows), knowing which phrases matched there.
-        read = []
-        for w in learned.windows(t):
+        # The model reads each sentence (long ones in windows), and the clauses of one with commas,
+        # knowing which phrases matched there.
+        read, sentences = [], learned.windows(t)
+        for w in sentences + learned.clauses(t):
             matched = frozenset(i for i, m in found.items() if m.first < w.stop and m.last >= w.start)
             read.append((w, learned.part(t, w), matched, self._learned.probabilities(learned.part(t, w), matched)))
         for intent, phrases in self._phrases.items():
@@ -136,7 +137,7 @@ class TriggerEngine:
                 ) < learned.VETO:
                     del found[intent]
                 continue
-            w, part, matched, p = max(read, key=lambda r: r[3][intent])
+            w, part, matched, p = max(read[: len(sentences)], key=lambda r: r[3][intent])
             if intent == "name" or p[intent] < (learned.FIRE if final else learned.FIRE_PARTIAL) or len(w) < learned.MIN_WORDS:
                 continue
             first, last = self._learned.span(part, matched, intent)
