@@ -322,3 +322,63 @@ def test_a_times_table_with_an_unknown_key_names_the_valid_ones(tmp_path, monkey
             time_words.language("xx")
     finally:
         time_words.language.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "language, text, said",
+    [
+        ("en", "I'll call you tomorrow, no wait, Friday at ten", "friday 10:00"),
+        ("en", "I'll call you back tomorrow at three, I mean at four", "tomorrow 16:00"),
+        ("en", "I'll call you Monday morning, sorry I mean Tuesday", "tuesday morning"),
+        ("en", "I'll call you tomorrow no sorry in two hours", "in 2 hours"),
+        ("en", "no no I'll call you back tomorrow at three", "tomorrow 15:00"),  # nothing corrected
+        ("hr", "nazvat ću vas prekosutra ne nego u srijedu u dva", "wednesday 14:00"),
+        ("hr", "nazvat ću vas prekosutra ujutro ne sutra nego u četvrtak", "thursday morning"),
+        ("ru", "перезвоню завтра в три, нет, в пять", "tomorrow 17:00"),
+        ("tr", "yarın ararım yok yok cuma günü ararım", "friday"),
+        ("ar", "بكلمك بكره لا بعد ساعتين", "in 2 hours"),
+    ],
+)
+def test_a_time_corrected_as_it_is_said(language, text, said):
+    assert parse(text, language).said() == said
+
+
+@pytest.mark.parametrize(
+    "text, word, said",
+    [
+        ("They said Monday. I'll call you back tomorrow.", 5, "tomorrow"),  # the promise's sentence wins
+        ("They said Monday. I'll call you back in two hours.", 5, "in 2 hours"),
+        ("They said Monday. I'll call you back.", 5, "monday"),  # it names none: the others
+        ("I will call you back. Tomorrow at three.", 2, "tomorrow 15:00"),
+        ("I'll call you tomorrow. At three, if that works.", 2, "tomorrow 15:00"),  # its day completed
+        ("I'll call you tomorrow. On Friday it's closed.", 2, "tomorrow"),
+        ("We spoke on Monday. I'll call you back in 1.5 hours.", 6, "in 90 minutes"),  # a decimal point is no sentence end
+        ("I'll call you back at 3.30. Thanks for waiting since Monday.", 2, "today 15:30"),
+    ],
+)
+def test_the_sentence_of_the_promise_comes_first(text, word, said):
+    assert parse(text, "en", word=word).said() == said
+
+
+@pytest.mark.parametrize(
+    "language, text, said",
+    [
+        ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
+        ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
+        ("ru", "перезвоню вам через два чеса", "in 2 hours"),
+        ("tr", "mesai bitme den sizi ararım", "today"),  # a phrase's word split
+        ("hr", "nazovemo vas sutra između devet i deset", "tomorrow 09:00"),
+        ("hr", "nazvat ću vas za sat vremena", "in 1 hour"),
+        ("hr", "zovem vas natrag za sad vremena", "in 1 hour"),
+        ("hr", "nazvat ću vas zutra u četiri", "tomorrow 16:00"),
+        ("ar", "بكره بعد الغدا بكلمك", "tomorrow afternoon"),
+        ("ar", "بكلمك بكره بعد الفطور", "tomorrow morning"),
+        ("ar", "بتصل عليك العصريه", "today afternoon"),
+        ("ar", "هكلمك تاني خلال الساعه الجايه", "in 1 hour"),
+        ("ar", "بتصل فيك بعد نص سعه", "in 30 minutes"),
+        ("ar", "راح نتصل عليك الخميث العصر", "thursday afternoon"),
+        ("ar", "هنكلم حضرتك غدن الساعه عشره", "tomorrow 10:00"),
+    ],
+)
+def test_more_ways_of_saying_when(language, text, said):
+    assert parse(text, language).said() == said

@@ -23,10 +23,15 @@ of recognition errors and with phone and order numbers hidden; the language's wo
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from voiceassist.rules.matching import _sentences as _matcher_sentences
+from voiceassist.rules.matching import _words as _matcher_words
 from voiceassist.rules.time_words import Language, decimal, language, words
 
 __all__ = ["Due", "parse"]
@@ -99,19 +104,69 @@ def _phrase(phrase: str, code: str) -> str:
     return " " + " ".join(words(phrase, code)) + " "
 
 
-def parse(text: str, language_code: str) -> Due:
-    """What ``text`` (a call-back promise) says about when."""
-    lang = language(language_code)
-    ws = words(text, language_code)
+def parse(text: str, language_code: str, word: int | None = None) -> Due:
+    """What ``text`` (a call-back promise) says about when. ``word``: where the promise is in
+    it, as the index of a word of ``matching.tokens(text)``: when the text has several sentences,
+    a day or time said in the promise's own sentence wins over one in another ("They said
+    Monday. I'll call you back tomorrow."); the others are read only when it names none, or to
+    complete its day with the time said next ("I'll call you tomorrow. At three.")."""
+    if word is None:
+        return _corrected(words(text, language_code), language_code)
+    sentences = _sentences(text, language_code)
+    counts = list(itertools.accumulate(len(_matcher_words(x, language_code)) for x in sentences))
+    k = min(bisect.bisect_right(counts, word), len(sentences) - 1)
+    own = parse(sentences[k], language_code)
+    if own.vague:  # the sentences after it, then those before it
+        for other in sentences[k + 1 :] + sentences[:k][::-1]:
+            if not (due := parse(other, language_code)).vague:
+                return due
+        return own
+    if own.day is not None and own.time is None and own.part is None and own.delay_s is None and k + 1 < len(sentences):
+        ws = words(sentences[k + 1], language_code)
+        then = _corrected(ws, language_code)
+        if then.delay_s is None and (then.time or then.part) and not any(w in language(language_code).days for w in ws):
+            return Due(day=own.day, time=then.time, part=then.part)
+    return own
+
+
+def _corrected(ws: list[str], code: str) -> Due:
+    """A time corrected as it is said ("tomorrow, no wait, Friday", "prekosutra ne nego u
+    srijedu u dva"): what follows the last correction wins, completed by what came before it
+    (the day of "tomorrow at three, I mean at four"; the part of "sutra ujutro, ne, u četvrtak")."""
+    lang = language(code)
     joined = " " + " ".join(ws) + " "
+    cut = max((joined.rfind(_phrase(p, code)) + len(_phrase(p, code)) for p in lang.corrections
+               if _phrase(p, code) in joined), default=-1)
+    if cut < 0:
+        return _read(ws, code)
+    before, after = joined[:cut].split(), joined[cut:].split()
+    was, now = _read(before, code), _read(after, code)
+    if now.vague:
+        return was
+    if now.delay_s is not None:
+        return now
+    named_day = any(w in lang.days or w in lang.tonight for w in after) or _said(lang.today_words + lang.morning_words, after, code)
+    day = now.day if named_day or was.vague or was.delay_s is not None else was.day
+    if now.time is not None:
+        return Due(day=day, time=now.time)
+    if now.part is not None:
+        return Due(day=day, part=now.part)
+    # The day corrected: the time or part said before stays; the part also of a day said as a
+    # delay ("prekosutra ujutro" is in 2 days).
+    part = was.part or next((lang.parts[w] for w in before if w in lang.parts), None)
+    return Due(day=day, time=was.time, part=None if was.time else part)
+
+
+def _read(ws: list[str], language_code: str) -> Due:
+    lang = language(language_code)
     day = next((lang.days[w] for w in ws if w in lang.days), None)
     part = next((lang.parts[w] for w in ws if w in lang.parts), None)
-    if any(_phrase(p, language_code) in joined for p in lang.morning_words):
+    if _said(lang.morning_words, ws, language_code):
         part = "morning"
         day = day or "tomorrow"
     if any(w in lang.tonight for w in ws):
         day, part = day or "today", part or "evening"
-    if day is None and any(_phrase(p, language_code) in joined for p in lang.today_words):
+    if day is None and _said(lang.today_words, ws, language_code):
         day = "today"
     if day == "after_tomorrow":  # "the day after tomorrow", "послезавтра", "بعد بكره"
         return Due(delay_s=2 * 86400.0, delay_unit="days")
@@ -126,6 +181,36 @@ def parse(text: str, language_code: str) -> Due:
     return Due(day=day, time=time, part=None if time else part)
 
 
+# A phrase of this many letters or more is found also when its words are split otherwise
+# ("mesai bitme den" is "mesai bitmeden"): shorter ones would be found across words ("jacob").
+_PHRASE_COMPACT_MIN = 10
+
+
+def _said(phrases: tuple[str, ...], ws: list[str], code: str) -> bool:
+    """Whether one of the phrases is said in ``ws``, its words maybe split or run together."""
+    joined, compact = " " + " ".join(ws) + " ", "".join(ws)
+    for p in phrases:
+        said = _phrase(p, code)
+        if said in joined or len(flat := said.replace(" ", "")) >= _PHRASE_COMPACT_MIN and flat in compact:
+            return True
+    return False
+
+
+def _sentences(text: str, code: str) -> list[str]:
+    """The sentences of ``text`` as the matcher splits them, less those with no word, and with
+    a number's decimal point or a clock time's dot mended ("in 1.5 hours", "at 3.30"): one
+    sentence per item of ``matching.tokens(text).starts``."""
+    out: list[str] = []
+    for x in _matcher_sentences(text, code):
+        if out and re.search(r"\d[.,]$", out[-1]) and re.match(r"\d", x):
+            out[-1] += x
+        elif _matcher_words(x, code):
+            out.append(x)
+        elif out:
+            out[-1] += x
+    return out or [text]
+
+
 def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
     """The number said from word ``i`` on (words summed: "twenty five", "on bir"; Arabic teens
     "الحاديه عشر"), and the index after it."""
@@ -133,7 +218,7 @@ def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
     while j < len(ws):
         w = ws[j]
         value = int(w) if w.isdigit() else lang.numbers.get(w, decimal(w))
-        if value is None or (total and (value >= total or total < 20 and value < 10 and total != 10)):
+        if value is None or total and not (total % 10 == 0 and value < 10):  # "twenty five", "on bir"; not "пятнадцати одиннадцать"
             break
         total += value
         j += 1

@@ -78,6 +78,7 @@ class Language:
     at_suffixes: tuple[str, ...] = ()  # an hour with one of these is a clock time (Turkish "üçte")
     today_words: tuple[str, ...] = ()  # phrases meaning "by the end of today"
     morning_words: tuple[str, ...] = ()  # phrases meaning "first thing" (morning)
+    corrections: tuple[str, ...] = ()  # a time corrected as said: "no wait", "i mean", "ne nego"
     articles: frozenset[str] = frozenset()  # "in an hour": one unit
     half_units: frozenset[str] = frozenset()  # "полчаса": half an hour in one word
     dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
@@ -155,7 +156,7 @@ def language(code: str) -> Language:
     for name, value in data.items():
         if isinstance(value, dict):  # days, parts, units: with the endings a word may carry
             read[name] = {key(w) + s: v for w, v in value.items() for s in word_suffixes}
-        elif name in ("at_suffixes", "today_words", "morning_words", "prefixes"):  # endings, and phrases read as text is
+        elif name in ("at_suffixes", "today_words", "morning_words", "prefixes", "corrections"):  # endings, and phrases read as text is
             read[name] = tuple(value)
         elif isinstance(value, list):
             read[name] = frozenset(key(w) for w in value)
