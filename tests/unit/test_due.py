@@ -363,6 +363,16 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
 @pytest.mark.parametrize(
     "language, text, said",
     [
+        ("en", "i'll call you back in an hour an a half", "in 90 minutes"),  # "and" heard as "an"
+        ("en", "i'll call you back at quater past two", "today 14:15"),
+        ("en", "i'll call you back at a quarter after two", "today 14:15"),
+        ("en", "i'll call you back ten after three", "today 15:10"),
+        ("en", "i'll call you back 2morrow", "tomorrow"),  # not two o'clock
+        ("en", "i'll call you back twelve noon tomorrow", "tomorrow 12:00"),
+        ("en", "i'll call you back noon tomorrow", "tomorrow 12:00"),
+        ("en", "i'll call you back in a fortnight", "in 14 days"),
+        ("en", "i'll call you back a week from today", "in 7 days"),
+        ("en", "i'll call you back by the end of the week", "friday"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -93,7 +93,7 @@ class Due:
         return due.isoformat()
 
 
-_UNIT_S = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
+_UNIT_S = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400, "fortnights": 14 * 86400}
 # A delay's unit is this many words from its "in", "через", "içinde" at most ("in a quarter of
 # an hour", "iki saat içinde"): further away they belong to different things said.
 _DELAY_REACH = 5
@@ -331,7 +331,7 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
                 start += 1
         elif w.isdigit() and not (i + 1 < len(ws) and ws[i + 1] in lang.units) or _said_at(ws, i, lang) or _marked(ws, i, lang):
             start = i  # (but "15 минут", "3 days" are no hour)
-        elif w in lang.half or w in lang.quarter or w in lang.to_first:  # "half past two" with no clock word
+        elif w in lang.half or w in lang.quarter or w in lang.to_first or w in lang.named_hours:  # "half past two", "noon tomorrow"
             start = i
         else:
             continue
@@ -402,7 +402,7 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
             (20, j + 2) if j + 1 < n and ws[j + 1] in lang.third else None)):
         return _before(hour), 60 - m[0], m[1]  # "اربعه الا ربع", "اربعه الا تلت"
     minute, end = 0, j
-    if j < n and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
+    if j < n and ws[j] not in lang.named_hours and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
                                                                     and lang.units[ws[m[1]]] != "minutes"):
         minute, end = m  # "3 30", "eleven thirty", "в пятнадцать тридцать"
     elif any(x in lang.half for x in ws[j : j + 2]):

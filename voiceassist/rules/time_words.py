@@ -71,6 +71,7 @@ class Language:
     less: frozenset[str] = frozenset()  # the hour, this, minutes: "اربعه الا ربع"
     to_after: frozenset[str] = frozenset()  # the hour, minutes, this: "üçe çeyrek kala"
     teens: frozenset[str] = frozenset()  # 1 to 9 then this is 11 to 19: "الحاديه عشر"
+    named_hours: frozenset[str] = frozenset()  # a number that is an hour alone: "noon", "midday"
     clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
     pm: frozenset[str] = frozenset()  # after noon
     am: frozenset[str] = frozenset()  # before noon: "7 am" is 07:00, not the afternoon's 7
