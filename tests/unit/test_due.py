@@ -373,6 +373,12 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back in a fortnight", "in 14 days"),
         ("en", "i'll call you back a week from today", "in 7 days"),
         ("en", "i'll call you back by the end of the week", "friday"),
+        ("en", "i'll call you back from nine to ten", "today 09:00"),  # a span: its first hour, not 9:50
+        ("en", "i'll call you back in three quarters of an hour", "in 45 minutes"),
+        ("hr", "nazovem vas sutra od devet do deset", "tomorrow 09:00"),
+        ("hr", "nazovem vas sutra izmedju dva i tri", "tomorrow 14:00"),  # đ written dj
+        ("hr", "nazvat ću vas za sat ipo", "in 90 minutes"),
+        ("hr", "nazovem vas za tri četvrt sata", "in 45 minutes"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

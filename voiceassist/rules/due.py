@@ -272,6 +272,8 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
                 return n[0] + extra
             if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "bir buçuk saat"
                 return n[0] + 0.5
+            if len(rest) == 1 and rest[0] in lang.quarter:  # "three quarters of an hour", "tri četvrt sata"
+                return n[0] * 0.25
     if any(x in lang.half for x in before):  # "half an hour", "yarım saat", "pola sata"
         return 0.5
     if any(x in lang.quarter for x in ws[max(0, i - 3) : i]):
@@ -370,7 +372,8 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
     if ws[s] in lang.half or ws[s] in lang.quarter:
         m = 30 if ws[s] in lang.half else 15
         k = s + 1
-    elif (m_ := _number(ws, s, lang)) and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to):
+    elif (m_ := _number(ws, s, lang)) and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to and not between):
+        # (but "od devet do deset", "from nine to ten" is a span: its first hour)
         m, k = m_
     else:
         m = None
