@@ -379,6 +379,15 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("hr", "nazovem vas sutra izmedju dva i tri", "tomorrow 14:00"),  # đ written dj
         ("hr", "nazvat ću vas za sat ipo", "in 90 minutes"),
         ("hr", "nazovem vas za tri četvrt sata", "in 45 minutes"),
+        ("en", "i'll call you back in an hour and fifteen minutes", "in 75 minutes"),  # a smaller unit added
+        ("en", "i'll call you back in an hour and a quarter", "in 75 minutes"),
+        ("ru", "перезвоню через час пятнадцать минут", "in 75 minutes"),  # not "через минут десять": 15 hours
+        ("ru", "перезвоню через час и десять минут", "in 70 minutes"),
+        ("hr", "nazvat ću vas za sat i petnaest minuta", "in 75 minutes"),
+        ("ar", "بكلمك بعد ساعه وربع", "in 75 minutes"),
+        ("hr", "nazvat ću vas unutar sat vremena", "in 1 hour"),
+        ("hr", "nazvat ću vas sutra prije podneva", "tomorrow morning"),
+        ("hr", "nazvat ću vas do kraja tjedna", "friday"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

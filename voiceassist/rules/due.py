@@ -247,13 +247,23 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
             after = ws[i + 1 : i + 2]
             return (2.5 if after and after[0] in lang.half else 2.0) * _UNIT_S[unit], unit
         count = _count(ws, i, lang, near)
-        if count is not None:
-            return float(round(count * _UNIT_S[unit])), unit  # a third of an hour is 1200 s, not 1199.99
+        if count is not None:  # a third of an hour is 1200 s, not 1199.99
+            return float(round(count * _UNIT_S[unit] + _and_more(ws, i, lang))), unit
     for r in near:  # "I'll call you back in five": minutes
         if lang.bare_count and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
                 n[1] == len(ws) or ws[n[1]] in lang.joiners):
             return float(n[0] * _UNIT_S[lang.bare_count]), lang.bare_count
     return None
+
+
+def _and_more(ws: list[str], i: int, lang: Language) -> float:
+    """The seconds of a smaller unit said after the unit at word ``i``: "an hour and fifteen
+    minutes", "через час пятнадцать минут", "sat i dvadeset minuta", "ساعه وعشر دقايق"."""
+    k = i + 1 + (i + 1 < len(ws) and ws[i + 1] in lang.joiners)
+    if (n := _number(ws, k, lang)) is None or n[1] >= len(ws) or ws[n[1]] not in lang.units:
+        return 0.0
+    smaller = _UNIT_S[lang.units[ws[n[1]]]]
+    return n[0] * smaller if smaller < _UNIT_S[lang.units[ws[i]]] else 0.0
 
 
 def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | None:
@@ -263,7 +273,9 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
     after = ws[i + 1 : i + 4]
     and_half = (after[:1] and after[0] in lang.half  # "ساعه ونص"
                 or any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2]))  # "sat i pol"
-    extra = 0.5 if and_half else 0.0
+    and_quarter = (after[:1] and after[0] in lang.quarter  # "ساعه وربع"
+                   or any(x in lang.quarter for x in after[:3]) and any(x in lang.joiners for x in after[:2]))  # "an hour and a quarter"
+    extra = 0.5 if and_half else 0.25 if and_quarter else 0.0
     for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
         if (n := _number(ws, k, lang)) is not None:
             end = n[1]
@@ -284,7 +296,7 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
         return 1 + extra
     one = ws[i] in lang.one_units or lang.units[ws[i]] == "hours"
     if i - 1 in near:  # right after "in", "через", "za", "بعد"
-        if (n := _number(ws, i + 1, lang)) is not None:
+        if (n := _number(ws, i + 1, lang)) is not None and not (n[1] < len(ws) and ws[n[1]] in lang.units):
             return n[0]  # "через минут десять": about ten minutes
         if one:
             return 1 + extra  # "через час", "بعد ساعه", "za sat", "через минуту"
