@@ -388,6 +388,9 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("hr", "nazvat ću vas unutar sat vremena", "in 1 hour"),
         ("hr", "nazvat ću vas sutra prije podneva", "tomorrow morning"),
         ("hr", "nazvat ću vas do kraja tjedna", "friday"),
+        ("en", "i'll call you back before lunch", "today morning"),  # said in working hours: this morning
+        ("en", "i'll call you back tomorrow before lunch", "tomorrow morning"),
+        ("hr", "nazvat ću vas prije ručka", "today morning"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),
