@@ -391,6 +391,11 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back before lunch", "today morning"),  # said in working hours: this morning
         ("en", "i'll call you back tomorrow before lunch", "tomorrow morning"),
         ("hr", "nazvat ću vas prije ručka", "today morning"),
+        ("hr", "nazvat ću vas za 5 min", "in 5 minutes"),  # not five o'clock
+        ("hr", "nazvat ću vas za 10-ak minuta", "in 10 minutes"),
+        ("hr", "nazvat ću vas sutra poslije podneva", "tomorrow afternoon"),
+        ("hr", "nazvat ću vas u sridu", "wednesday"),  # ikavian
+        ("ru", "перезвоню через 5 мин", "in 5 minutes"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),
