@@ -396,6 +396,13 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("hr", "nazvat ću vas sutra poslije podneva", "tomorrow afternoon"),
         ("hr", "nazvat ću vas u sridu", "wednesday"),  # ikavian
         ("ru", "перезвоню через 5 мин", "in 5 minutes"),
+        ("en", "i'll call you back fry day morning", "friday morning"),  # a weekday heard as two words
+        ("en", "i'll call you back thirst day at two", "thursday 14:00"),
+        ("en", "i'll call you back for o'clock", "today 16:00"),
+        ("en", "i'll call you back in twenny minutes", "in 20 minutes"),
+        ("en", "i'll call you back at 930 tomorrow", "tomorrow 09:30"),  # hour and minutes in one group
+        ("en", "i'll call you back at 1400", "today 14:00"),
+        ("en", "i'll call you back at 0800 123 456", "vague"),  # a phone number
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -183,7 +183,21 @@ def words(text: str, language_code: str) -> list[str]:
     hidden as ``#``."""
     lang = language(language_code)
     out = _mend(_plain(text, language_code), lang)
-    return _hide_ids(out, lang)
+    return _hide_ids(_hours_minutes(out, lang), lang)
+
+
+def _hours_minutes(ws: list[str], lang: Language) -> list[str]:
+    """A clock time written in one group of digits after a clock word ("at 930", "at 1400")
+    is its hour and its minutes; a longer number (a phone's "at 0800 123 456") is none."""
+    out: list[str] = []
+    for i, w in enumerate(ws):
+        nxt = ws[i + 1] if i + 1 < len(ws) else ""
+        if (out and out[-1] in lang.clock and w.isdigit() and len(w) in (3, 4) and not w.startswith("0")
+                and not nxt.isdigit() and int(w[:-2]) <= 23 and int(w[-2:]) < 60):
+            out += [w[:-2], w[-2:]]
+        else:
+            out.append(w)
+    return out
 
 
 def _hide_ids(ws: list[str], lang: Language) -> list[str]:
@@ -280,8 +294,9 @@ def _timely(ws: list[str], i: int, lang: Language) -> bool:
     before = ws[i - 1] if i else ""
     after = ws[i + 1] if i + 1 < len(ws) else ""
     after = lang.misheard.get(after, after)  # "too ours" is "two hours"
-    if lang.misheard[ws[i]] in lang.numbers:  # ("waited in for it" keeps its "for")
-        return before in lang.clock or before in lang.half or before in lang.past or before in lang.relative and after in lang.units
+    if lang.misheard[ws[i]] in lang.numbers:  # ("waited in for it" keeps its "for"; "for o'clock" is four)
+        return (before in lang.clock or before in lang.half or before in lang.past or before in lang.relative and after in lang.units
+                or after in lang.clock_after)
     return (before.isdigit() or lang.numbers.get(before, 0) > 0 or before in lang.clock or before in lang.articles
             or before in lang.half or before in lang.quarter or before in lang.past or before in lang.to
             or after in lang.units or after in lang.pm or after in lang.am or after in lang.clock_after)
