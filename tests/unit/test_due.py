@@ -403,6 +403,9 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back at 930 tomorrow", "tomorrow 09:30"),  # hour and minutes in one group
         ("en", "i'll call you back at 1400", "today 14:00"),
         ("en", "i'll call you back at 0800 123 456", "vague"),  # a phone number
+        ("hr", "nazvat ću vas sutra utri", "tomorrow 15:00"),  # a one-letter "at" run onto the hour
+        ("hr", "nazvat ću vas sutra upola tri", "tomorrow 14:30"),
+        ("ru", "перезвоню завтра втри", "tomorrow 15:00"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

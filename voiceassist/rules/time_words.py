@@ -273,6 +273,8 @@ def _split(w: str, lang: Language) -> list[str]:
             rest = w[len(p):]
             if rest in known:
                 return [p, rest]
+    if w[:1] in lang.clock and w[1:] in known and len(w) >= _MERGED_MIN:  # a one-letter "at" run on: "utri", "upola", "вдва"
+        return [w[:1], w[1:]]
     for k in range(2, len(w) - 1):
         if w[:k] in known and w[k:] in known:
             return [w[:k], w[k:]]
