@@ -406,6 +406,9 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("hr", "nazvat ću vas sutra utri", "tomorrow 15:00"),  # a one-letter "at" run onto the hour
         ("hr", "nazvat ću vas sutra upola tri", "tomorrow 14:30"),
         ("ru", "перезвоню завтра втри", "tomorrow 15:00"),
+        ("en", "i'll call you back tomorrow about your 2 parcels", "tomorrow"),  # a count, no hour
+        ("en", "i'll call you tomorrow 3 if that works", "tomorrow 15:00"),
+        ("hr", "nazvat ću vas sutra 15 sati", "tomorrow 15:00"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -343,8 +343,8 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             start = i + 1
             while start < len(ws) and ws[start] in lang.clock:  # "at around three", "в районе трех"
                 start += 1
-        elif w.isdigit() and not (i + 1 < len(ws) and ws[i + 1] in lang.units) or _said_at(ws, i, lang) or _marked(ws, i, lang):
-            start = i  # (but "15 минут", "3 days" are no hour)
+        elif w.isdigit() and _bare_hour(ws, i, lang) or _said_at(ws, i, lang) or _marked(ws, i, lang):
+            start = i
         elif w in lang.half or w in lang.quarter or w in lang.to_first or w in lang.named_hours:  # "half past two", "noon tomorrow"
             start = i
         else:
@@ -361,6 +361,18 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             hour += 12
         return int(hour) % 24, int(minute)
     return None
+
+
+def _bare_hour(ws: list[str], i: int, lang: Language) -> bool:
+    """Whether digits said with no "at" are an hour: at the end, before a time word or after a
+    day ("tomorrow 3", "3 30", "friday 2 pm", "sutra 15 sati"); not "15 минут", "3 days", nor
+    "your 2 parcels"."""
+    after = ws[i + 1] if i + 1 < len(ws) else ""
+    before = ws[i - 1] if i else ""
+    day = before in lang.days or before in lang.parts or before in lang.tonight
+    if after in lang.units:  # but "sutra 15 sati": o'clock
+        return day and lang.units[after] == "hours"
+    return not after or after.isdigit() or after in lang.vocabulary or day
 
 
 def _before(hour: int) -> int:
