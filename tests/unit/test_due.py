@@ -409,6 +409,10 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back tomorrow about your 2 parcels", "tomorrow"),  # a count, no hour
         ("en", "i'll call you tomorrow 3 if that works", "tomorrow 15:00"),
         ("hr", "nazvat ću vas sutra 15 sati", "tomorrow 15:00"),
+        ("en", "i'll call you back thisafternoon", "today afternoon"),  # run together
+        ("en", "i'll call you back in halfan hour", "in 30 minutes"),
+        ("en", "i'll call you back in anhour", "in 1 hour"),
+        ("en", "i'll call you back in acouple of hours", "in 2 hours"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -44,7 +44,7 @@ _MERGED_MIN = 4
 # The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
 # that say a time, not "th" or "number" ("that" is not "at" "th").
 _SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am",
-               "less", "clock_after")
+               "less", "clock_after", "articles")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
 
