@@ -413,6 +413,10 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back in halfan hour", "in 30 minutes"),
         ("en", "i'll call you back in anhour", "in 1 hour"),
         ("en", "i'll call you back in acouple of hours", "in 2 hours"),
+        ("en", "i'll call you back after two hours", "in 2 hours"),  # "after" a unit: a delay
+        ("en", "i'll call you back after 20 minutes", "in 20 minutes"),
+        ("en", "i'll call you back after five", "today 17:00"),  # "after" an hour: an hour, not "in five"
+        ("en", "i'll call you back at half pas two", "today 14:30"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -249,8 +249,8 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
         count = _count(ws, i, lang, near)
         if count is not None:  # a third of an hour is 1200 s, not 1199.99
             return float(round(count * _UNIT_S[unit] + _and_more(ws, i, lang))), unit
-    for r in near:  # "I'll call you back in five": minutes
-        if lang.bare_count and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
+    for r in near:  # "I'll call you back in five": minutes (but "after five" is an hour)
+        if lang.bare_count and ws[r] not in lang.clock and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
                 n[1] == len(ws) or ws[n[1]] in lang.joiners):
             return float(n[0] * _UNIT_S[lang.bare_count]), lang.bare_count
     return None
@@ -351,6 +351,9 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             continue
         if (said := _time_at(ws, start, lang, between=w in lang.between)) is None:
             continue
+        if (said[2] < len(ws) and (unit := ws[said[2]]) in lang.units and lang.units[unit] != "hours"
+                and unit not in lang.pm and unit not in lang.parts):
+            continue  # "after 20 minutes" is a delay, no hour (but "в час дня" is 13:00)
         hour, minute, end = said
         if not 1 <= hour <= 24 or not 0 <= minute < 60 or hour != int(hour):
             continue
