@@ -351,7 +351,7 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             continue
         if (said := _time_at(ws, start, lang, between=w in lang.between)) is None:
             continue
-        if (said[2] < len(ws) and (unit := ws[said[2]]) in lang.units and lang.units[unit] != "hours"
+        if (said[1] == 0 and said[2] < len(ws) and (unit := ws[said[2]]) in lang.units and lang.units[unit] != "hours"
                 and unit not in lang.pm and unit not in lang.parts):
             continue  # "after 20 minutes" is a delay, no hour (but "в час дня" is 13:00)
         hour, minute, end = said
