@@ -417,6 +417,8 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back after 20 minutes", "in 20 minutes"),
         ("en", "i'll call you back after five", "today 17:00"),  # "after" an hour: an hour, not "in five"
         ("en", "i'll call you back at half pas two", "today 14:30"),
+        ("en", "i'll call you back in 120 minutes", "in 120 minutes"),  # three digits before a unit: a count, no identifier
+        ("en", "i'll call you back wed at 2", "wednesday 14:00"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

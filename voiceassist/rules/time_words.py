@@ -209,7 +209,7 @@ def _hide_ids(ws: list[str], lang: Language) -> list[str]:
     for k, (digits, run) in enumerate(runs := [(d, list(r)) for d, r in itertools.groupby(ws, str.isdigit)]):
         after = runs[k + 1][1][0] if k + 1 < len(runs) else ""
         named = digits and (out and out[-1] in lang.ids or after in lang.ids_after or after in lang.date_marks)
-        long = any(len(w) >= _ID_DIGITS for w in run)
+        long = any(len(w) >= _ID_DIGITS for w in run) and not (len(run) == 1 and after in lang.units)  # "in 120 minutes"
         out += ["#"] * len(run) if digits and (len(run) >= 3 or long or named) else run
     return out
 
