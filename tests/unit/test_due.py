@@ -419,6 +419,9 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back at half pas two", "today 14:30"),
         ("en", "i'll call you back in 120 minutes", "in 120 minutes"),  # three digits before a unit: a count, no identifier
         ("en", "i'll call you back wed at 2", "wednesday 14:00"),
+        ("ar", "بكلمك بكره عالتلاته", "tomorrow 15:00"),  # an hour with the article after "ع"
+        ("ar", "بكلمك على الخمسه", "today 17:00"),
+        ("ar", "هكلمك يوم الحد", "sunday"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),
