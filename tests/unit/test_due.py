@@ -422,6 +422,12 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("ar", "بكلمك بكره عالتلاته", "tomorrow 15:00"),  # an hour with the article after "ع"
         ("ar", "بكلمك على الخمسه", "today 17:00"),
         ("ar", "هكلمك يوم الحد", "sunday"),
+        ("en", "about your order from last monday i'll call you back tomorrow", "tomorrow"),  # a day gone is no promise
+        ("en", "you've been waiting since friday i'll call you back later", "vague"),
+        ("hr", "narudžba od prošlog petka nazvat ću vas sutra", "tomorrow"),
+        ("ru", "по заказу с прошлой пятницы перезвоню завтра", "tomorrow"),
+        ("tr", "geçen cuma verdiğiniz sipariş için yarın ararım", "tomorrow"),
+        ("ar", "بخصوص طلب الخميس الماضي بكلمك بكره", "tomorrow"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -159,6 +159,9 @@ def _corrected(ws: list[str], code: str) -> Due:
 
 def _read(ws: list[str], language_code: str) -> Due:
     lang = language(language_code)
+    gone = {i for i, w in enumerate(ws) if w in lang.days and (
+        i and ws[i - 1] in lang.gone_before or i + 1 < len(ws) and ws[i + 1] in lang.gone_after)}
+    ws = [w for i, w in enumerate(ws) if i not in gone]  # "about your order from last monday"
     day = next((lang.days[w] for w in ws if w in lang.days), None)
     part = next((lang.parts[w] for w in ws if w in lang.parts), None)
     if _said(lang.morning_words, ws, language_code):

@@ -71,6 +71,8 @@ class Language:
     less: frozenset[str] = frozenset()  # the hour, this, minutes: "اربعه الا ربع"
     to_after: frozenset[str] = frozenset()  # the hour, minutes, this: "üçe çeyrek kala"
     teens: frozenset[str] = frozenset()  # 1 to 9 then this is 11 to 19: "الحاديه عشر"
+    gone_before: frozenset[str] = frozenset()  # a day after these is gone, not the promise's: "last monday", "since friday"
+    gone_after: frozenset[str] = frozenset()  # ... and before these: "الاثنين الماضي"
     named_hours: frozenset[str] = frozenset()  # a number that is an hour alone: "noon", "midday"
     clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
     pm: frozenset[str] = frozenset()  # after noon
