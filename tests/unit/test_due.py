@@ -428,6 +428,9 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("ru", "по заказу с прошлой пятницы перезвоню завтра", "tomorrow"),
         ("tr", "geçen cuma verdiğiniz sipariş için yarın ararım", "tomorrow"),
         ("ar", "بخصوص طلب الخميس الماضي بكلمك بكره", "tomorrow"),
+        ("en", "i'll call you back at quarter two four", "today 15:45"),  # "to" heard as "two"
+        ("en", "i'll call you back at ten too three", "today 14:50"),
+        ("en", "i'll call you back in twenty two minutes", "in 22 minutes"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

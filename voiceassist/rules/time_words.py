@@ -73,6 +73,7 @@ class Language:
     teens: frozenset[str] = frozenset()  # 1 to 9 then this is 11 to 19: "الحاديه عشر"
     gone_before: frozenset[str] = frozenset()  # a day after these is gone, not the promise's: "last monday", "since friday"
     gone_after: frozenset[str] = frozenset()  # ... and before these: "الاثنين الماضي"
+    to_heard: frozenset[str] = frozenset()  # "to" heard as a number: "quarter two four", "ten too three"
     named_hours: frozenset[str] = frozenset()  # a number that is an hour alone: "noon", "midday"
     clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
     pm: frozenset[str] = frozenset()  # after noon
@@ -239,9 +240,25 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     out = _phrases([_spelt(w, lang) for w in _phrases(out, lang)], lang)
     # Misheard words mended where a time is being said: "two ours", "half passed four".
     for i, w in enumerate(out):
-        if w in lang.misheard and _timely(out, i, lang):
+        if w in lang.to_heard and _to_heard(out, i, lang):
+            out[i] = min(lang.to, key=len)
+        elif w in lang.misheard and _timely(out, i, lang):
             out[i] = lang.misheard[w]
     return out
+
+
+# Minutes said before "to" and the hour: "ten to three", "twenty five to four".
+_TO_MINUTES = (5, 10, 20, 25)
+
+
+def _to_heard(ws: list[str], i: int, lang: Language) -> bool:
+    """Whether word ``i`` ("two", "too") is the "to" of "quarter to four", "ten to three": after
+    a quarter or five, ten, twenty minutes, before an hour in words."""
+    before = ws[i - 1] if i else ""
+    after = ws[i + 1] if i + 1 < len(ws) else ""
+    hour = lang.numbers.get(lang.misheard.get(after, after), 0)
+    minutes = before in lang.quarter or not before.isdigit() and lang.numbers.get(before) in _TO_MINUTES
+    return minutes and 1 <= hour <= 12
 
 
 def _loose(a: str, b: str, lang: Language) -> bool:
