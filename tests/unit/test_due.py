@@ -431,6 +431,11 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back at quarter two four", "today 15:45"),  # "to" heard as "two"
         ("en", "i'll call you back at ten too three", "today 14:50"),
         ("en", "i'll call you back in twenty two minutes", "in 22 minutes"),
+        ("en", "i'll call you back firday", "friday"),  # two letters swapped
+        ("en", "i'll call you back in an huor", "in 1 hour"),
+        ("en", "i'll call you back in ten mintues", "in 10 minutes"),  # not "min" "tues"
+        ("en", "i'll call you back munday", "monday"),
+        ("en", "i'll call you back at have past two", "today 14:30"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -104,6 +104,7 @@ class Language:
     spell_numbers: bool = False  # number words misspelt are mended too (Croatian "petnest"); elsewhere they are other words ("almış", "السياسه")
     not_times: frozenset[str] = frozenset()  # real words a letter from a time word: never mended into one ("вчера")
     splittable: frozenset[str] = frozenset()  # the words of _SPLIT_INTO: what a merged word may be made of
+    short_spellable: tuple[str, ...] = ()  # the same words of four letters: mended only when two letters are swapped ("huor")
     spellable: tuple[str, ...] = ()  # numbers, days, parts, units, relative words a misspelling may mean, as written (no endings added)
 
 
@@ -132,7 +133,7 @@ def decimal(w: str) -> float | None:
 # Table keys that are read into something else than the field of the same name.
 _READ_ONLY = ("number_suffixes", "word_suffixes")
 # The fields made here, not read.
-_MADE = ("code", "vocabulary", "splittable", "spellable", "phrases")
+_MADE = ("code", "vocabulary", "splittable", "spellable", "short_spellable", "phrases")
 
 
 @lru_cache(maxsize=None)
@@ -176,6 +177,8 @@ def language(code: str) -> Language:
     spelt = ("days", "parts", "units", "relative", "tonight") + (("numbers",) if read.get("spell_numbers") else ())
     read["spellable"] = tuple(sorted(
         fold(lower(w, code)) for name in spelt for w in raw.get(name, ()) if len(w) >= _FUZZY_MIN_LEN and " " not in w))
+    read["short_spellable"] = tuple(sorted(
+        fold(lower(w, code)) for name in spelt for w in raw.get(name, ()) if len(w) == _SWAP_MIN_LEN and " " not in w))
     read["phrases"] = phrases
     read["vocabulary"] = frozenset(known)
     return Language(**read)
@@ -234,7 +237,7 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # Merged words split: "كمانساعتين", "полтретьего", "وعشره", "عالساعه".
     ws, out = out, []
     for w in ws:
-        out += _split(w, lang) if w not in known and not w.isdigit() else [w]
+        out += _split(w, lang) if w not in known and not w.isdigit() and not _swapped(w, lang.code) else [w]
     # Phrases before spelling, so a greeting's "вечер" or "akşamlar" is not mended into a time,
     # and after it, so "day after tomorow" is one.
     out = _phrases([_spelt(w, lang) for w in _phrases(out, lang)], lang)
@@ -270,9 +273,26 @@ def _loose(a: str, b: str, lang: Language) -> bool:
 
 
 def _spelt(w: str, lang: Language) -> str:
-    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w in lang.not_times or w.isdigit() or "_" in w:
+    if len(w) < _SWAP_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w in lang.not_times or w.isdigit() or "_" in w:
+        return w
+    if swapped := _swapped(w, lang.code):  # "firday", "huor", "mintues"
+        return swapped
+    if len(w) < _FUZZY_MIN_LEN:
         return w
     return _nearest(w, lang.code, _FUZZY_MIN) or w
+
+
+# Two neighbouring letters swapped ("firday", "huor", "mintues") is a slip of the hand, mended
+# in a word of this many letters or more; it comes before any other likeness ("mintues" is
+# "minutes", not "tuesday").
+_SWAP_MIN_LEN = 4
+
+
+@lru_cache(maxsize=8192)
+def _swapped(w: str, code: str) -> str | None:
+    found = [c for c in language(code).spellable + language(code).short_spellable
+             if len(c) == len(w) and sorted(c) == sorted(w) and OSA.distance(w, c) == 1]
+    return found[0] if len(found) == 1 else None
 
 
 @lru_cache(maxsize=8192)
