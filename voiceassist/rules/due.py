@@ -285,6 +285,9 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
             rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles and x not in lang.fillers]
             if not rest:  # "two hours", "two working days", "a couple a hours"
                 return n[0] + extra
+            if (all(x in lang.ranges or _number([x], 0, lang) for x in rest)
+                    and (m := _number(ws, end + (ws[end] in lang.ranges), lang)) and n[0] < m[0] <= 3 * n[0]):
+                return n[0]  # "in 10 to 15 minutes", "in one or two hours", "za dva-tri dana": the first, as "between ten and twelve" (not "bir yirmi dakika": about twenty)
             if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "bir buçuk saat"
                 return n[0] + 0.5
             if len(rest) == 1 and rest[0] in lang.quarter:  # "three quarters of an hour", "tri četvrt sata"
@@ -402,8 +405,8 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
     if ws[s] in lang.half or ws[s] in lang.quarter:
         m = 30 if ws[s] in lang.half else 15
         k = s + 1
-    elif (m_ := _number(ws, s, lang)) and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to and not between):
-        # (but "od devet do deset", "from nine to ten" is a span: its first hour)
+    elif (m_ := _number(ws, s, lang)) and m_[0] % 5 == 0 and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to and not between):
+        # (but "od devet do deset", "from nine to ten", "two to three" are a span: its first hour)
         m, k = m_
     else:
         m = None

@@ -74,6 +74,7 @@ class Language:
     gone_before: frozenset[str] = frozenset()  # a day after these is gone, not the promise's: "last monday", "since friday"
     gone_after: frozenset[str] = frozenset()  # ... and before these: "الاثنين الماضي"
     to_heard: frozenset[str] = frozenset()  # "to" heard as a number: "quarter two four", "ten too three"
+    ranges: frozenset[str] = frozenset()  # between two counts of a unit: "10 to 15 minutes", "one or two hours"
     named_hours: frozenset[str] = frozenset()  # a number that is an hour alone: "noon", "midday"
     clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
     pm: frozenset[str] = frozenset()  # after noon
