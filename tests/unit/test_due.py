@@ -440,6 +440,7 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back in one or two hours", "in 1 hour"),
         ("en", "i'll call you back tomorrow two till four", "tomorrow 14:00"),  # no 15:58
         ("hr", "nazvat ću vas za dva-tri dana", "in 2 days"),
+        ("ar", "بتصل عليك باچر", "tomorrow"),  # Gulf چ
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

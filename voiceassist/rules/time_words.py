@@ -117,8 +117,9 @@ _DECIMAL = re.compile(r"\d+[.,]\d(?!\d)")
 _SLASH_DATE = re.compile(r"\d+(?:/\d+)+")
 
 
-# Persian forms of Arabic letters, as a multilingual recogniser sometimes writes them.
-_PERSIAN = str.maketrans({"ی": "ي", "ک": "ك", "ە": "ه"})
+# Persian forms of Arabic letters, as a multilingual recogniser sometimes writes them, and the
+# letters Gulf Arabic writes its sounds with (چ for a k said ch, گ for a q said g).
+_PERSIAN = str.maketrans({"ی": "ي", "ک": "ك", "ە": "ه", "چ": "ك", "ڤ": "ف", "گ": "ق"})  # Gulf "باچر" is "باكر"
 
 
 def _plain(text: str, language: str) -> list[str]:
