@@ -335,6 +335,9 @@ def test_a_times_table_with_an_unknown_key_names_the_valid_ones(tmp_path, monkey
         ("hr", "nazvat ću vas prekosutra ne nego u srijedu u dva", "wednesday 14:00"),
         ("hr", "nazvat ću vas prekosutra ujutro ne sutra nego u četvrtak", "thursday morning"),
         ("ru", "перезвоню завтра в три, нет, в пять", "tomorrow 17:00"),
+        ("ru", "перезвоню завтра в три нет четыре", "tomorrow 16:00"),  # the corrected hour alone
+        ("en", "i'll call you back tomorrow at three actually make it four", "tomorrow 16:00"),
+        ("en", "i'll call you tomorrow actually friday", "friday"),
         ("tr", "yarın ararım yok yok cuma günü ararım", "friday"),
         ("ar", "بكلمك بكره لا بعد ساعتين", "in 2 hours"),
     ],

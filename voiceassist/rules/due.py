@@ -141,6 +141,8 @@ def _corrected(ws: list[str], code: str) -> Due:
         return _read(ws, code)
     before, after = joined[:cut].split(), joined[cut:].split()
     was, now = _read(before, code), _read(after, code)
+    if now.vague and was.time is not None and _number(after, 0, lang):  # "at three, I mean four": an hour
+        now = _read([min(lang.clock), *after], code)
     if now.vague:
         return was
     if now.delay_s is not None:
