@@ -5,14 +5,17 @@
    (tests/fixtures/triggers_heldout), and on the sets written blind from the intents' spec
    alone (tests/fixtures/triggers_blind): the gap is how much the tuning overfits. With the
    promised-time accuracy of each.
+   Each with the phrase lists alone (the reference) and with the learned layer (as shipped);
+   ``--intents``: per intent.
 2. Time per transcript update with all five phrasebooks loaded: every golden utterance fed
    word by word as growing partials, then as a final, to its language's engine (median, p95,
-   max), and the ratio to tokenising the same text alone (the reference, same process).
+   max, partials and finals apart), and the ratio to tokenising the same text alone (the
+   reference, same process).
 3. With ``--latency``: phrase end → ``prompt.shown`` on the demo call replayed in real time
    through the live pipeline, per engine (the words' end in call audio to the wall-clock
    moment the prompt reached the sink).
 
-    .venv/bin/python benchmarks/triggers.py [--latency] [--engines whisper,vosk] [--seconds S]
+    .venv/bin/python benchmarks/triggers.py [--intents] [--latency] [--engines whisper,vosk] [--seconds S]
 """
 
 from __future__ import annotations
@@ -50,21 +53,23 @@ def _speaker(intent: str) -> str:
     return "agent" if intent in AGENT_INTENTS else "caller"
 
 
-def quality(engine: TriggerEngine, sets: dict, language: str) -> tuple[float, float, int, float]:
-    """Mean precision, mean recall, intents at 0.9/0.9, and promised-time accuracy."""
-    ps, rs, good = [], [], 0
+def quality(engine: TriggerEngine, sets: dict, language: str) -> tuple[dict[str, tuple[float, float]], float]:
+    """Precision and recall per intent, and the promised-time accuracy."""
+    per = {}
     for intent in INTENTS:
         hit = [intent in engine.intents(_speaker(intent), tokens(x, language)) for x in sets[intent]["positives"]]
         false = [intent in engine.intents(_speaker(intent), tokens(x, language)) for x in sets[intent]["negatives"]]
         tp, fp = sum(hit), sum(false)
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / len(hit)
-        ps.append(p)
-        rs.append(r)
-        good += p >= 0.9 and r >= 0.9
+        per[intent] = (tp / (tp + fp) if tp + fp else 0.0, tp / len(hit))
     promises = sets["agent_callback"]
     right = sum(due.parse(x, language).said() == want for x, want in zip(promises["positives"], promises["due"]))
-    return statistics.mean(ps), statistics.mean(rs), good, right / len(promises["due"])
+    return per, right / len(promises["due"])
+
+
+def summary(per: dict[str, tuple[float, float]], times: float) -> str:
+    p, r = statistics.mean(v[0] for v in per.values()), statistics.mean(v[1] for v in per.values())
+    good = sum(min(v) >= 0.9 for v in per.values())
+    return f"P {p:.2f} R {r:.2f} min {min(min(v) for v in per.values()):.2f} {good:2d}/16 due {times:.2f}"
 
 
 def speed(engines: dict[str, TriggerEngine], golden: dict[str, dict]) -> None:
@@ -74,20 +79,22 @@ def speed(engines: dict[str, TriggerEngine], golden: dict[str, dict]) -> None:
             for text in sets[intent]["positives"] + sets[intent]["negatives"]:
                 words = text.split()
                 updates += [(language, _speaker(intent), " ".join(words[:n]), n == len(words)) for n in range(1, len(words) + 1)]
-    per_update, reference = [], []
+    spent: dict[bool, list[float]] = {False: [], True: []}  # per update: partial, final
+    reference = []
     for i, (language, speaker, text, final) in enumerate(updates):
         event = {"t": float(i), "type": "transcript.final" if final else "transcript.partial", "speaker": speaker,
                  "text": text, "start": float(i), "end": float(i), "words": []}
         started = time.perf_counter()
         engines[language].on_transcript(event)
-        per_update.append(time.perf_counter() - started)
+        spent[final].append(time.perf_counter() - started)
         started = time.perf_counter()
         tokens(text, language)
         reference.append(time.perf_counter() - started)
-    q = statistics.quantiles(per_update, n=20)
     print(f"\ntime per transcript update, 5 phrasebooks loaded, {len(updates)} updates (partials growing word by word):")
-    print(f"  median {statistics.median(per_update) * 1e3:.2f} ms, p95 {q[18] * 1e3:.2f} ms, max {max(per_update) * 1e3:.2f} ms"
-          f"  (x{statistics.median(per_update) / statistics.median(reference):.0f} tokenising alone)")
+    for final, label in ((False, "partials"), (True, "finals")):
+        q, ms = statistics.quantiles(spent[final], n=20), statistics.median(spent[final])
+        print(f"  {label:8} median {ms * 1e3:.2f} ms, p95 {q[18] * 1e3:.2f} ms, max {max(spent[final]) * 1e3:.2f} ms"
+              f"  (x{ms / statistics.median(reference):.0f} tokenising alone)")
 
 
 def latency(engines: list[str], seconds: float | None) -> None:
@@ -147,22 +154,30 @@ def latency(engines: list[str], seconds: float | None) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", action="store_true", help="also measure phrase end -> prompt in real time")
+    parser.add_argument("--intents", action="store_true", help="also print precision and recall per intent")
     parser.add_argument("--engines", default="whisper,vosk")
     parser.add_argument("--seconds", type=float, help="replay only the first S seconds of the demo call")
     args = parser.parse_args()
 
     cfg = load_config()
-    engines = {lang: TriggerEngine(load_phrasebook(lang), cfg.triggers) for lang in LANGUAGES}
+    alone = load_config(None, {"triggers.learned": False})
     loaded = {name: {lang: tomllib.loads((folder / f"{lang}.toml").read_text(encoding="utf-8")) for lang in LANGUAGES}
               for name, folder in SETS.items() if folder.is_dir()}
-    print("intent detection per language: mean precision / mean recall / intents at 0.9/0.9 / promised times right")
-    print(f"  {'':4}" + "".join(f"{name:>32}" for name in loaded))
-    for lang in LANGUAGES:
-        cells = []
-        for sets in loaded.values():
-            p, r, good, times = quality(engines[lang], sets[lang], lang)
-            cells.append(f"P {p:.2f}  R {r:.2f}  {good:2d}/16  due {times:.2f}")
-        print(f"  {lang:4}" + "".join(f"{c:>32}" for c in cells))
+    measured = {}
+    for label, c in (("phrase lists alone (the reference)", alone), ("phrase lists + learned layer (as shipped)", cfg)):
+        engines = {lang: TriggerEngine(load_phrasebook(lang), c.triggers) for lang in LANGUAGES}
+        print(f"\nintent detection, {label}: mean precision, mean recall, lowest intent, intents at 0.9/0.9, promised times right")
+        print(f"  {'':4}" + "".join(f"{name:>41}" for name in loaded))
+        for lang in LANGUAGES:
+            measured[label, lang] = {name: quality(engines[lang], sets[lang], lang) for name, sets in loaded.items()}
+            print(f"  {lang:4}" + "".join(f"{summary(*m):>41}" for m in measured[label, lang].values()))
+    if args.intents:
+        print("\nper intent, as shipped: precision/recall on " + ", ".join(loaded))
+        print(f"  {'':16}" + "".join(f"{lang:>{15 * len(loaded)}}" for lang in LANGUAGES))
+        for intent in INTENTS:
+            cells = [f"{per[intent][0]:.2f}/{per[intent][1]:.2f}" for lang in LANGUAGES
+                     for per, _ in measured["phrase lists + learned layer (as shipped)", lang].values()]
+            print(f"  {intent:16}" + "".join(f"{c:>15}" for c in cells))
     speed({lang: TriggerEngine(load_phrasebook(lang), cfg.triggers) for lang in LANGUAGES}, loaded["golden"])
     if args.latency:
         latency(args.engines.split(","), args.seconds)

@@ -109,6 +109,7 @@ class Run:
         self.cfg = load_config(opts.config, opts.overrides)
         # A call published to the floor plays at its own pace, as a live one would.
         self._floor = opts.floor or self.cfg.floor.url or None
+        self._agent = opts.agent or self.cfg.floor.agent or None  # named in call.started, for the team page
         if (opts.view != "none" or self._floor) and not opts.speed > 0:
             raise UsageError(f"--speed {opts.speed}: must be a positive factor, e.g. 1 or 2.5")
         for language in LANGUAGES if self.cfg.asr.language == AUTO else (self.cfg.asr.language,):
@@ -131,7 +132,7 @@ class Run:
                 kept = self._report_sink(sinks)
                 floor = self._floor_sink(stack)
                 run_events(path, sinks + [floor] if floor else sinks, self.cfg, call_start=self.opts.call_start,
-                           speed=self.opts.speed if floor else None)
+                           speed=self.opts.speed if floor else None, agent=self._agent)
             self._write_report(kept, path.stem)
         else:
             self._analyze_wav(path)
@@ -184,7 +185,8 @@ class Run:
             call_start = self.opts.call_start or dt.datetime.fromtimestamp(path.stat().st_mtime - duration)
             cached, recorder = self._from_cache(path, source, model)
             if cached is not None:
-                replay_analysis(cached.started, cached.analysis(), sinks, cfg, levels=self._levels, call_start=call_start)
+                replay_analysis(cached.started, cached.analysis(), sinks, cfg, levels=self._levels, call_start=call_start,
+                                agent=self._agent)
             else:
                 engine = load_engine(cfg.asr, cfg.asr.language, models_dir(cfg.asr), cfg.audio.vad_aggressiveness, model)
                 self._analyze_audio(path, source, engine, sinks, stack, call_start, recorder)
@@ -294,7 +296,7 @@ class Run:
         from voiceassist.report import write_call
 
         redact = self.cfg.privacy.redact_reports and self.opts.redact_report
-        out = write_call(kept.events, name, self.opts.report, redact=redact)
+        out = write_call(kept.events, name, self.opts.report, redact=redact, cfg=self.cfg)
         self._err.print(f"[dim]report: {out}[/dim]")
 
     def _run(self, source, engine, sinks: list, stack: ExitStack, *, live: bool, on_progress=None,
@@ -315,7 +317,7 @@ class Run:
                 sinks = [s if self._levels else WithoutLevels(s) for s in sinks] + [floor]
             with stopping:
                 run_call(source, engine, sinks, cfg, levels=self._levels or floor is not None, live=live,
-                         on_progress=on_progress, call_start=call_start, recorder=recorder, reload=reload)
+                         on_progress=on_progress, call_start=call_start, recorder=recorder, reload=reload, agent=self._agent)
             stop.raise_signal()
             return
         sinks = [Serialized(s if self._levels else WithoutLevels(s)) for s in sinks] + ([floor] if floor else [])
@@ -349,7 +351,7 @@ class Run:
                     return new
         with stopping:
             run_call(source, engine, sinks, cfg, levels=True, live=live, on_progress=on_progress, call_start=call_start,
-                     recorder=recorder, reload=reload)
+                     recorder=recorder, reload=reload, agent=self._agent)
         stop.raise_signal()
         if view is not None and not stop.quit:
             view.wait_for_quit()  # the call is over; the view stays up until the agent closes it

@@ -103,7 +103,7 @@ def cmd_report(args: argparse.Namespace) -> None:
         return
     if not args.inputs:
         raise UsageError("report needs EVENTS.jsonl file(s) or a folder of them, or --floor URL --call ID")
-    written = write_reports(args.inputs, Path(args.output), redact=redact)
+    written = write_reports(args.inputs, Path(args.output), redact=redact, cfg=cfg)
     more = f" and {len(written) - 1} call report(s) beside it" if len(written) > 1 else ""
     Console(highlight=False).print(f"wrote {written[0]}{more}")
 
@@ -124,7 +124,7 @@ def _report_from_floor(args: argparse.Namespace, cfg: Config, redact: bool) -> N
     if not events:
         raise InputError(f"--call {args.call}: no such call in the floor's stream at {args.floor.rpartition('@')[2]} "
                          f"(kept {cfg.floor.retention_days:g} days)")
-    out = write_call(events, args.call, Path(args.output), redact=redact)
+    out = write_call(events, args.call, Path(args.output), redact=redact, cfg=cfg)
     Console(highlight=False).print(f"wrote {out}")
 
 
@@ -282,8 +282,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     output.add_argument("--floor", metavar="URL",
                         help="publish the call's events to the floor's broker, nats://HOST:PORT (default: floor.url)")
-    output.add_argument("--agent", metavar="NAME", help="--floor: the agent's name on the board (default: floor.agent, "
-                        "else the login name)")
+    output.add_argument("--agent", metavar="NAME", help="the agent's name: in call.started (the team page's scorecards per "
+                        "agent) and with --floor on the board (default: floor.agent; on the board, else the login name)")
     paced = argparse.ArgumentParser(add_help=False)
     paced.add_argument(
         "--speed", type=float, default=1.0, metavar="X",

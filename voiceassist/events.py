@@ -43,11 +43,11 @@ EVENT_TYPES = (
 Kind = Literal[
     "lower_voice", "slow_down", "let_them_finish", "dont_take_personally", "acknowledge", "empathy",
     "specific_apology", "use_name", "no_blame", "ask_questions", "offer_solution", "commit_action",
-    "pause_callback", "offer_supervisor", "goodwill", "callback_reminder",
+    "pause_callback", "offer_supervisor", "goodwill", "callback_reminder", "dead_air", "check_in",
 ]
 KINDS: tuple[Kind, ...] = get_args(Kind)
 # The kinds the voice monitor shows (from the audio); the others come from what is said.
-MONITOR_KINDS: tuple[Kind, ...] = ("lower_voice", "slow_down", "let_them_finish", "acknowledge")
+MONITOR_KINDS: tuple[Kind, ...] = ("lower_voice", "slow_down", "let_them_finish", "acknowledge", "dead_air", "check_in")
 
 _NUMBER = (int, float)
 _MEASURED = (int, float, type(None))  # null: not measured yet (too little speech so far)
@@ -88,9 +88,11 @@ def _time(x: float) -> float:
 
 
 def call_started(
-    *, language: str, engine: str, model: str, sample_rate_in: int, channels: int, started_at: str | None = None
+    *, language: str, engine: str, model: str, sample_rate_in: int, channels: int, started_at: str | None = None,
+    agent: str | None = None,
 ) -> Event:
-    """``started_at``: ISO 8601 local time the call started, or None when unknown."""
+    """``started_at``: ISO 8601 local time the call started, or None when unknown; ``agent``: the
+    agent's name when one was given (``--agent``, ``floor.agent``), for the team page."""
     return {
         "t": 0.0,
         "type": "call.started",
@@ -100,6 +102,7 @@ def call_started(
         "sample_rate_in": int(sample_rate_in),
         "channels": int(channels),
         "started_at": started_at,
+        **({"agent": agent} if agent else {}),
     }
 
 
@@ -118,13 +121,16 @@ def transcript(tr: Transcript) -> Event:
     }
 
 
-def level(m, agitation: float | None = None) -> Event:
+def level(m, agitation: float | None = None, talk_share: dict[str, float] | None = None) -> Event:
     """A speaker's voice measurements (``analysis.monitor.Measurement``); the caller's carry
-    their ``agitation`` (0 to 1, ``rules.escalation``)."""
+    their ``agitation`` (0 to 1, ``rules.escalation``); ``talk_share``: the call so far, as
+    fractions of its time the agent and the caller talked and both were silent."""
     def db(x):
         return None if x is None else round(float(x), 2)
 
     extra = {} if agitation is None else {"agitation": round(agitation, 2)}
+    if talk_share is not None:
+        extra["talk_share"] = {k: round(v, 3) for k, v in talk_share.items()}
     return {
         "t": _time(m.t),
         "type": "level",

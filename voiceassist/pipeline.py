@@ -52,6 +52,7 @@ def run_call(
     call_start: dt.datetime | None = None,
     recorder: Recorder | None = None,
     reload: Callable[[], Config | None] | None = None,
+    agent: str | None = None,
 ) -> float:
     """Analyse one call from ``source`` and return its duration in seconds.
 
@@ -80,6 +81,7 @@ def run_call(
             sample_rate_in=info.sample_rate_in,
             channels=info.channels,
             started_at=_iso(call_start),
+            agent=agent,
         )
     )
     source.on_device_change = lambda change: emit(_device_event(change))
@@ -137,12 +139,13 @@ def replay_analysis(
     *,
     levels: bool = False,
     call_start: dt.datetime | None = None,
+    agent: str | None = None,
 ) -> float:
     """The events of a call analysed earlier: ``started`` is its ``call.started`` (without
     ``t``/``type``/``started_at``), ``analysis`` its measurements and transcripts in the order
     ``run_call`` made them. The rules run afresh under ``cfg``; no audio, no recogniser."""
     emit = Fanout(sinks)
-    emit(events.call_started(**started, started_at=_iso(call_start)))
+    emit(events.call_started(**started, started_at=_iso(call_start), agent=agent))
     rules = CallRules(emit, started["language"], cfg, levels=levels, call_start=call_start)
     duration = 0.0
     for item in analysis:
@@ -162,14 +165,14 @@ _INPUT_TYPES = ("call.started", "transcript.partial", "transcript.final", "level
 
 
 def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start: dt.datetime | None = None,
-               speed: float | None = None) -> float:
+               speed: float | None = None, agent: str | None = None) -> float:
     """Re-run a call from its recorded transcript (and level) events; recognition is skipped.
 
     Derived events (prompts from what was said, promises, the end summary) are computed
     afresh, so a file from an earlier run or another recogniser gives the events this version
     would have shown. The voice monitor's prompts need the audio and are not re-derived; the
     caller's ``level`` events, when present, feed their agitation. ``call_start`` overrides the
-    ``started_at`` of the file's ``call.started``. ``speed``: each event waits for its audio
+    ``started_at`` of the file's ``call.started``; ``agent`` names the agent in it. ``speed``: each event waits for its audio
     time, ``speed`` times faster than real time, as the call happened (for the floor).
     """
     emit = Fanout(sinks)
@@ -194,7 +197,7 @@ def run_events(path: str | Path, sinks: Iterable[Sink], cfg: Config, call_start:
         elif event["type"] == "language.detected":
             rules.found(LanguageFound(event["language"], event["probability"], event["t"]))
         else:
-            emit(event)
+            emit({**event, "agent": agent} if agent and event["type"] == "call.started" else event)
             if event["type"] == "level" and event["speaker"] == "caller":
                 rules.caller_level(event)
     if empty:

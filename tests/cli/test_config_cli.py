@@ -63,7 +63,7 @@ def test_show_with_a_bad_team_file_is_a_user_error(tmp_path):
 def test_check_good_configs_and_a_shipped_phrasebook(tmp_path, team):
     out = ok(voiceassist("config", "check", team, PHRASEBOOK_DIR / "hr.toml"))
     assert out.splitlines() == [f"{team}: ok (3 keys set)",
-                                f"{PHRASEBOOK_DIR / 'hr.toml'}: ok (phrasebook, language hr: 16 prompts, 17 intents)"]
+                                f"{PHRASEBOOK_DIR / 'hr.toml'}: ok (phrasebook, language hr: 18 prompts, 21 intents)"]
 
 
 def test_check_reports_every_bad_file_and_exits_2(tmp_path, team):
@@ -154,3 +154,42 @@ def test_show_never_prints_the_floors_credentials(tmp_path):
     out = ok(voiceassist("config", "show", "--config", "team.toml", cwd=tmp_path))
     assert "s3cret-token" not in out and "hunter2" not in out
     assert 'token = "(set)"' in out and 'user = "anna"' in out
+
+
+def test_check_a_scorecard_form_the_packaged_one_and_a_team_config_naming_it(tmp_path):
+    form = tmp_path / "form.toml"
+    form.write_text('[scorecard]\ntitle = "Returns"\n[scorecard.greeting]\nwithin_s = 10.0\n[scorecard.closing]\n')
+    config = tmp_path / "team.toml"
+    config.write_text(f"[report]\nscorecard = {str(form)!r}\n")
+    out = ok(voiceassist("config", "check", form, ROOT / "config" / "scorecard.toml", config))
+    assert out.splitlines() == [
+        f"{form}: ok (scorecard form 'Returns': 2 items)",
+        f"{ROOT / 'config' / 'scorecard.toml'}: ok (scorecard form 'Customer care QA': 7 items)",
+        f"{config}: ok (1 key set; scorecard form {form} ok (2 items))",
+    ]
+
+
+@pytest.mark.parametrize("body, needle", [
+    ("[scorecard.greting]\nwithin_s = 10.0\n", "unknown item scorecard.greting in {f} (did you mean greeting?); valid items: greeting, name_used, "),
+    ("[scorecard.greeting]\nwithin_s = 500\n", "scorecard.greeting.within_s = 500 in {f}: must be a number between 1.0 and 120.0"),
+    ("[scorecard.specific_apology]\nmin_words = 2.5\n", "scorecard.specific_apology.min_words = 2.5 in {f}: must be a whole number between 2 and 30"),
+    ("[scorecard.callback_time]\nrequired = 'yes'\n", "scorecard.callback_time.required = 'yes' in {f}: must be true or false"),
+    ("[scorecard.closing]\nlast = 30\n", "unknown key scorecard.closing.last in {f} (did you mean last_s?); valid keys of [scorecard.closing]: label, last_s"),
+    ("[scorecard]\ngreeting = 3\n", "scorecard.greeting = 3 in {f}: must be a table, [scorecard.greeting]"),
+])
+def test_check_a_bad_scorecard_form_names_the_key_and_what_is_valid(tmp_path, body, needle):
+    form = tmp_path / "form.toml"
+    form.write_text(body)
+    good = tmp_path / "good.toml"
+    good.write_text("[scorecard.solution]\n")
+    result = voiceassist("config", "check", form, good)
+    assert result.returncode == 2
+    assert result.stdout.splitlines() == [f"{good}: ok (scorecard form 'QA scorecard': 1 item)"]
+    (line,) = result.stderr.splitlines()
+    assert needle.format(f=form) in line
+
+
+def test_a_team_config_naming_a_missing_or_bad_form_is_a_user_error(tmp_path):
+    config = tmp_path / "team.toml"
+    config.write_text("[report]\nscorecard = 'nowhere.toml'\n")
+    user_error(voiceassist("config", "check", config), "nowhere.toml: config file not found")

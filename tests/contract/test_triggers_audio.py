@@ -76,6 +76,57 @@ def test_the_demo_call_shows_each_scripted_prompt_during_its_turn(demo):
     assert {"empathy", "commit_action"} <= {k for _, k in shown}
 
 
+# The demo call's answer key, by script turn (written from the script's words, not from a run):
+# the word-triggered prompts that must show during that turn, and those that may (a reading a
+# careful supervisor would accept). Anything else shown from what was said is a false prompt:
+# "So what are you there for?" is no insult; the agent's statements are not questions.
+MUST = {1: {"empathy"}, 3: {"commit_action"}, 4: {"no_blame"}, 6: {"specific_apology", "offer_solution"},
+        7: {"use_name"}, 9: {"no_blame"}, 10: {"offer_supervisor"}}
+MAY = {1: {"ask_questions"}, 3: {"empathy", "ask_questions"}, 5: {"empathy", "commit_action", "ask_questions"},
+       10: {"empathy", "commit_action"}, 11: {"no_blame"}, 15: {"offer_supervisor"}}
+WORD_KINDS = {"caller": {"empathy", "commit_action", "use_name", "offer_supervisor", "ask_questions", "dont_take_personally"},
+              "agent": {"no_blame", "specific_apology", "offer_solution"}}
+
+
+def turn_of(script: dict, kind: str, t: float) -> int | None:
+    """The script turn a prompt of ``kind`` shown at ``t`` answers: the last turn of the speaker
+    whose words trigger that kind, under way or just ended."""
+    speaker = next(s for s, kinds in WORD_KINDS.items() if kind in kinds)
+    turns = [x for x in script["turns"] if x["speaker"] == speaker and x["start"] <= t <= x["end"] + MAX_LATENCY_S]
+    return turns[-1]["index"] if turns else None
+
+
+def test_the_demo_call_shows_its_answer_key_and_no_false_prompt(demo):
+    script, events = demo
+    shown = {(turn_of(script, e["kind"], e["t"]), e["kind"]) for e in events if e["type"] == "prompt.shown"
+             and e["kind"] in WORD_KINDS["caller"] | WORD_KINDS["agent"]}
+    must = {(turn, kind) for turn, kinds in MUST.items() for kind in kinds}
+    may = must | {(turn, kind) for turn, kinds in MAY.items() for kind in kinds}
+    assert must <= shown, sorted(must - shown, key=str)
+    assert shown <= may, sorted(shown - may, key=str)
+
+
+def test_the_demo_callers_name_is_said_as_the_agent_would(demo):
+    _, events = demo
+    named = [e for e in events if e["type"] in ("prompt.shown", "prompt.updated") and e["kind"] == "use_name"]
+    assert named[-1]["suggestions"] == ["Mr Miller"]  # "My name is John Miller": a man's first name
+
+
+GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
+
+
+@pytest.mark.parametrize("name", ["loud_agent", "fast_agent", "overtalk", "calm", "monologue"])
+def test_golden_calls_about_a_phone_system_show_no_word_triggered_prompt(tmp_path, name):
+    """Calm calls about setting up a phone system (real Asterisk speech): nothing said there is a
+    complaint, an insult, a blame, a bare apology or a promise."""
+    events = analyze(GOLDEN / f"{name}.wav", tmp_path / "events.jsonl", "--language", "en")
+    heard = [e["text"] for e in events if e["type"] == "transcript.final"]
+    assert len(heard) >= 5  # the call was heard
+    word = [(e["kind"], e["reason"]) for e in events if e["type"] == "prompt.shown"
+            and e["kind"] in WORD_KINDS["caller"] | WORD_KINDS["agent"]]
+    assert word == [] and not [e for e in events if e["type"] == "callback.promised"], (word, heard)
+
+
 def test_the_demo_calls_promise_is_dated(demo):
     script, events = demo
     promises = [e for e in events if e["type"] == "callback.promised"]

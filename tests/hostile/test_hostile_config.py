@@ -41,7 +41,7 @@ def with_config(tmp_path, mono_wav, text: str | bytes):
         ("[monitor.rate]\nmax_sps_by_language = { xx = 5.0 }\n", ["monitor.rate.max_sps_by_language has key 'xx' in", "team.toml", "its keys must be en, tr, ru, ar, hr"]),
         ("asr = 5\n", ["asr = 5", "team.toml"]),
         ("[asr]\nenigne = 'vosk'\n", ["unknown key asr.enigne in", "team.toml", "(did you mean asr.engine?)", "engine, language"]),
-        ("[dashboard]\ncolour = 'red'\n", ["unknown section [dashboard] in", "team.toml", "valid sections: audio, asr, monitor, triggers, escalation, ui, cache, privacy, store"]),
+        ("[dashboard]\ncolour = 'red'\n", ["unknown section [dashboard] in", "team.toml", "valid sections: audio, asr, monitor, triggers, escalation, ui, cache, privacy, report, store"]),
         ("[monitor.volume]\nraise_db = 6.0\n", ["unknown section [monitor.volume]", "team.toml", "valid sections in [monitor]: loudness, rate"]),
     ],
     ids=[

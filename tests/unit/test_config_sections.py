@@ -166,8 +166,8 @@ def test_a_misspelt_key_is_unknown_with_the_key_suggested(tmp_path, dotted):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ("[monitr]\nx = 1\n", "unknown section [monitr] in {f} (did you mean monitor?); valid sections: audio, asr, monitor, triggers, escalation, ui, cache, privacy, store, floor"),
-        ("[monitor.loudnes]\nraise_db = 6.0\n", "unknown section [monitor.loudnes] in {f} (did you mean monitor.loudness?); valid sections in [monitor]: loudness, rate, overtalk, acknowledge"),
+        ("[monitr]\nx = 1\n", "unknown section [monitr] in {f} (did you mean monitor?); valid sections: audio, asr, monitor, triggers, escalation, ui, cache, privacy, report, store, floor"),
+        ("[monitor.loudnes]\nraise_db = 6.0\n", "unknown section [monitor.loudnes] in {f} (did you mean monitor.loudness?); valid sections in [monitor]: loudness, rate, overtalk, acknowledge, dead_air, check_in"),
         ("[asr]\nengine = 'whsiper'\n", "asr.engine = 'whsiper' in {f}: must be one of 'auto', 'vosk', 'whisper' (did you mean whisper?)"),
         ("[monitor.loudness]\nraise_db = 30.0\nhold_s = -1.0\n", "monitor.loudness.raise_db = 30.0 in {f}: must be between 1.0 and 20.0 (and 1 more problem)"),
         ("[monitor]\nrate = [1]\n", "monitor.rate = [1] in {f}: must be a table, [monitor.rate]"),

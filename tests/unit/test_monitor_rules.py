@@ -100,7 +100,7 @@ def test_minimum_display_time(call):
 def test_cool_down_stops_nagging(call):
     call.run(5, agent={"db": 8.0}).run(5, agent=CALM).run(5, agent={"db": 8.0}).run(30, agent=CALM)
     call.run(5, agent={"db": 8.0})
-    shows = [t for _, t in call.kinds()]
+    shows = [t for k, t in call.kinds() if k == "lower_voice"]  # 50 s of the agent alone also asks to check in
     assert len(shows) == 2 and shows[1] - shows[0] > 20
 
 
@@ -169,3 +169,114 @@ def test_every_language_has_the_monitor_prompts(language):
     c = Call(rules(language)).run(3, agent={"db": 8.0})
     shown = c.events[0]
     assert shown["language"] == language and shown["text"] and "8.0" in shown["reason"]
+
+
+def test_an_agent_monologue_asks_to_check_in_and_a_word_from_the_caller_clears_it(call):
+    call.run(3, caller=CALM).run(0.6).run(44, agent=CALM)
+    assert call.kinds() == []  # 44 s: not yet
+    call.run(2, agent=CALM)
+    (kind, t), = call.kinds()
+    assert kind == "check_in" and t == pytest.approx(3.62 + 45.0, abs=0.05)
+    assert call.events[0]["reason"] == "you have talked for 45 s without a word from the caller"
+    call.run(6, agent=CALM).run(0.4, agent=CALM, caller=CALM).run(1, agent=CALM)
+    assert [k for k, _ in call.kinds("prompt.cleared")] == ["check_in"]
+
+
+def test_a_caller_who_answers_now_and_then_means_no_check_in(call):
+    for _ in range(8):
+        call.run(8, agent=CALM).run(0.4, agent=CALM, caller=CALM)
+    assert call.end() == []
+
+
+def test_dead_air_after_eight_seconds_of_silence_mid_call_cleared_by_speech(call):
+    call.run(3, caller=CALM).run(0.6).run(3, agent=CALM).run(7.9)
+    assert call.kinds() == []
+    call.run(1)
+    (kind, t), = call.kinds()
+    assert kind == "dead_air" and t == pytest.approx(6.62 + 8.0, abs=0.05)
+    assert call.events[0]["reason"] == "8 s of silence on the line"
+    call.run(5, agent=CALM)
+    assert [k for k, _ in call.kinds("prompt.cleared")] == ["dead_air"]
+    call.run(9)  # a second silence within the cool-down: not again
+    assert len(call.kinds()) == 1
+    call.run(3, caller=CALM).run(30, agent=CALM).run(9)
+    assert [k for k, _ in call.kinds()] == ["dead_air", "dead_air"]
+
+
+def test_silence_before_both_sides_have_spoken_is_not_dead_air(call):
+    # ringing, then the caller on hold (music is heard as voice on their line) with the agent not there yet
+    call.run(12).run(20, caller=CALM).run(12).run(3, agent=CALM).run(3, caller=CALM).run(5)
+    assert call.end() == []
+
+
+def test_silence_after_the_agents_closing_words_is_not_dead_air(call):
+    call.run(3, caller=CALM).run(0.6).run(3, agent=CALM)
+    call.r.closing()
+    call.run(0.6).run(0.8, caller=CALM).run(12)  # the caller's "bye" back does not reopen the call
+    assert call.end() == []
+
+
+def test_the_call_going_on_after_closing_words_can_have_dead_air_again(call):
+    call.run(3, caller=CALM).run(0.6).run(3, agent=CALM)
+    call.r.closing()
+    call.run(0.6).run(4, caller=CALM).run(9)  # "actually, one more thing…"
+    assert [k for k, _ in call.kinds()] == ["dead_air"]
+
+
+@pytest.mark.parametrize("language", ["en", "tr", "ru", "ar", "hr"])
+def test_every_language_has_dead_air_and_check_in_lines(language):
+    Call.speaking, Call.last_voiced, Call.level = {}, {}, {}
+    c = Call(rules(language)).run(3, caller=CALM).run(0.6).run(46, agent=CALM).run(9)
+    shown = {e["kind"]: e for e in c.events if e["type"] == "prompt.shown"}
+    assert set(shown) == {"check_in", "dead_air"}
+    english = load_phrasebook("en").prompts
+    for kind, e in shown.items():
+        assert e["language"] == language and len(e["suggestions"]) >= 2
+        assert (e["text"] == english[kind].text) == (language == "en")
+
+
+def test_a_teams_older_phrasebook_gets_the_packaged_dead_air_and_check_in_texts(tmp_path):
+    from pathlib import Path
+
+    from voiceassist.errors import ConfigError
+
+    older = Path(__file__).parents[1] / "fixtures" / "phrasebook"  # a team's copy from before these prompts
+    book = load_phrasebook("en", older)
+    assert book.prompts["dead_air"] == load_phrasebook("en").prompts["dead_air"]
+    assert book.prompts["check_in"].text == "Check in with the caller"
+    assert book.intents["agent_closing"] == load_phrasebook("en").intents["agent_closing"]  # the scorecard's words too
+    assert book.intents["frustration"] != load_phrasebook("en").intents["frustration"]  # the team's own stay
+    text = (older / "en.toml").read_text(encoding="utf-8")
+    start = text.index("[prompts.acknowledge]")
+    (tmp_path / "en.toml").write_text(text[:start] + text[text.index("[prompts.", start + 1):], encoding="utf-8")
+    with pytest.raises(ConfigError, match="prompts.acknowledge missing in"):
+        load_phrasebook("en", tmp_path)  # the prompts every phrasebook has had stay required
+
+
+@pytest.mark.parametrize("language", ["tr", "ru", "ar", "hr"])
+def test_dead_air_follows_the_language_found_mid_call(language):
+    """``asr.language = auto``: the call starts in English; once language.detected says
+    otherwise, dead air is shown in the caller's language."""
+    from voiceassist.rules.call import CallRules
+    from voiceassist.transcripts import LanguageFound
+
+    out: list[dict] = []
+    rules = CallRules(out.append, "en", load_config())
+    t = 0.0
+
+    def run(seconds, speaker=None):
+        nonlocal t
+        for _ in range(round(seconds / HOP)):
+            t = round(t + HOP, 6)
+            for who in ("caller", "agent"):
+                voiced = who == speaker
+                rules.measured(Measurement(who, t, voiced, voiced, None, None, None, None))
+
+    run(3, "caller")
+    rules.found(LanguageFound(language, 0.9, t))
+    run(0.6)
+    run(3, "agent")
+    run(9)
+    (shown,) = [e for e in out if e["type"] == "prompt.shown"]
+    assert shown["kind"] == "dead_air" and shown["language"] == language
+    assert shown["text"] == load_phrasebook(language).prompts["dead_air"].text

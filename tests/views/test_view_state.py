@@ -148,3 +148,28 @@ def test_a_corrected_prompt_replaces_its_words_in_place():
     assert snap["prompt"]["reason"] == "r2" and snap["waiting"] == 1
     state.handle({**corrected, "id": "use_name-9"})  # a prompt no longer up stays gone
     assert "use_name-9" not in [state.snapshot()["prompt"]["id"]]
+
+
+def test_talk_shares_of_the_golden_call_show_in_the_snapshot_and_on_the_panel():
+    """Real level events (the voice monitor on golden/monologue.wav): the newest one's shares."""
+    from viewtools import ROOT
+
+    from voiceassist.pipeline import run_call
+    from voiceassist.sinks.memory import ListSink
+    from voiceassist.sources.wav import WavSource
+
+    sink = ListSink()
+    with WavSource(ROOT / "tests" / "fixtures" / "golden" / "monologue.wav") as source:
+        run_call(source, None, [sink], load_config(), levels=True)
+    state = ViewState(load_config())
+    assert state.snapshot()["talk"] is None  # nothing heard yet: no bar
+    upto = [e for e in sink.events if e["t"] <= 40.0]
+    for e in upto:
+        state.handle(e)
+    newest = [e for e in upto if e["type"] == "level"][-1]
+    snap = state.snapshot()
+    assert snap["talk"] == {k: round(100 * v) for k, v in newest["talk_share"].items()}
+    assert 30 < snap["talk"]["agent"] < 70  # the calm opening, then the caller's monologue starts
+    console = Console(width=70, record=True, color_system=None)
+    console.print(render(snap, 70))
+    assert f"you {snap['talk']['agent']}% · caller {snap['talk']['caller']}% · silence {snap['talk']['silence']}%" in console.export_text()

@@ -186,3 +186,28 @@ def test_earlier_calls_open_promises_are_on_the_page(chromium):
         assert chromium.find_elements(By.CSS_SELECTOR, "#promise-list li") == []
     finally:
         view.close()
+
+
+def test_page_shows_the_talk_shares_of_a_golden_call(chromium, web):
+    """Real level events (the voice monitor on golden/calm.wav) into the page: its bar and
+    numbers are those of the newest event."""
+    from voiceassist.pipeline import run_call
+    from voiceassist.sinks.memory import ListSink
+    from voiceassist.sources.wav import WavSource
+
+    sink = ListSink()
+    with WavSource(ROOT / "tests" / "fixtures" / "golden" / "calm.wav") as source:
+        run_call(source, None, [sink], load_config(), levels=True)
+    for event in sink.events:
+        if event["type"] != "call.ended":
+            web.handle(event)
+    share = {k: round(100 * v) for k, v in [e for e in sink.events if e["type"] == "level"][-1]["talk_share"].items()}
+    chromium.get(web.url)
+    wait = WebDriverWait(chromium, 10)
+    wait.until(lambda d: text(d, "talk-value") == f"{share['agent']}% · {share['caller']}%")
+    assert f"silence {share['silence']}%" in chromium.find_element(By.ID, "talk-bar").get_attribute("title")
+    widths = chromium.execute_script(
+        "return ['agent', 'caller', 'silence'].map(k => document.getElementById('talk-' + k).style.width)")
+    assert widths == [f"{share[k]}%" for k in ("agent", "caller", "silence")]
+    bar = chromium.find_element(By.ID, "talk-agent").size["width"] / chromium.find_element(By.ID, "talk-bar").size["width"]
+    assert bar == pytest.approx(share["agent"] / 100, abs=0.02)

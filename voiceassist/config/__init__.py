@@ -21,8 +21,8 @@ from pydantic import BaseModel, ValidationError
 from pydantic.fields import FieldInfo
 
 from voiceassist.config.sections import (
-    AcknowledgeConfig, AsrConfig, AudioConfig, CacheConfig, Config, EscalationConfig, FloorConfig, LoudnessMonitorConfig,
-    MonitorConfig, OvertalkConfig, PrivacyConfig, RateMonitorConfig, StoreConfig, TriggersConfig, UiConfig,
+    AcknowledgeConfig, AsrConfig, AudioConfig, CacheConfig, CheckInConfig, Config, DeadAirConfig, EscalationConfig, FloorConfig, LoudnessMonitorConfig,
+    MonitorConfig, OvertalkConfig, PrivacyConfig, RateMonitorConfig, ReportConfig, StoreConfig, TriggersConfig, UiConfig,
     VoskConfig, WhisperConfig,
 )
 from voiceassist.errors import ConfigError
@@ -37,8 +37,8 @@ __all__ = [
     "Config", "load_config", "load_config_with_origin", "DEFAULTS_DIR", "DEFAULT_PATH", "read_toml", "did_you_mean",
     "shown", "ANALYSIS_KEYS", "value_of", "analysis_changes",
     # the sections, for code that takes one of them
-    "AcknowledgeConfig", "AsrConfig", "AudioConfig", "CacheConfig", "EscalationConfig", "FloorConfig", "LoudnessMonitorConfig",
-    "MonitorConfig", "OvertalkConfig", "PrivacyConfig", "RateMonitorConfig", "StoreConfig", "TriggersConfig",
+    "AcknowledgeConfig", "AsrConfig", "AudioConfig", "CacheConfig", "CheckInConfig", "DeadAirConfig", "EscalationConfig", "FloorConfig", "LoudnessMonitorConfig",
+    "MonitorConfig", "OvertalkConfig", "PrivacyConfig", "RateMonitorConfig", "ReportConfig", "StoreConfig", "TriggersConfig",
     "UiConfig", "VoskConfig", "WhisperConfig",
 ]
 

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from voiceassist.languages import Language
 
-__all__ = ["AudioConfig", "WhisperConfig", "VoskConfig", "AsrConfig", "LoudnessMonitorConfig", "RateMonitorConfig", "OvertalkConfig", "AcknowledgeConfig", "MonitorConfig", "TriggersConfig", "EscalationConfig", "UiConfig", "CacheConfig", "PrivacyConfig", "StoreConfig", "FloorConfig", "Config"]
+__all__ = ["AudioConfig", "WhisperConfig", "VoskConfig", "AsrConfig", "LoudnessMonitorConfig", "RateMonitorConfig", "OvertalkConfig", "AcknowledgeConfig", "DeadAirConfig", "CheckInConfig", "MonitorConfig", "TriggersConfig", "EscalationConfig", "UiConfig", "CacheConfig", "PrivacyConfig", "ReportConfig", "StoreConfig", "FloorConfig", "Config"]
 
 
 class _Section(BaseModel):
@@ -92,11 +92,25 @@ class AcknowledgeConfig(_Section):
     cooldown_s: float = Field(30.0, ge=0.0, le=600.0)
 
 
+class DeadAirConfig(_Section):
+    silence_s: float = Field(8.0, ge=2.0, le=120.0)
+    min_show_s: float = Field(4.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(30.0, ge=0.0, le=600.0)
+
+
+class CheckInConfig(_Section):
+    monologue_s: float = Field(45.0, ge=10.0, le=600.0)
+    min_show_s: float = Field(6.0, ge=0.0, le=60.0)
+    cooldown_s: float = Field(60.0, ge=0.0, le=600.0)
+
+
 class MonitorConfig(_Section):
     loudness: LoudnessMonitorConfig = LoudnessMonitorConfig()
     rate: RateMonitorConfig = RateMonitorConfig()
     overtalk: OvertalkConfig = OvertalkConfig()
     acknowledge: AcknowledgeConfig = AcknowledgeConfig()
+    dead_air: DeadAirConfig = DeadAirConfig()
+    check_in: CheckInConfig = CheckInConfig()
 
 
 class TriggersConfig(_Section):
@@ -145,6 +159,10 @@ class PrivacyConfig(_Section):
     redact_floor: bool = True
 
 
+class ReportConfig(_Section):
+    scorecard: str = ""
+
+
 class StoreConfig(_Section):
     promises_file: str = ""
 
@@ -176,5 +194,6 @@ class Config(_Section):
     ui: UiConfig = UiConfig()
     cache: CacheConfig = CacheConfig()
     privacy: PrivacyConfig = PrivacyConfig()
+    report: ReportConfig = ReportConfig()
     store: StoreConfig = StoreConfig()
     floor: FloorConfig = FloorConfig()

@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import Iterable
 
 from voiceassist import events
+from voiceassist.config import Config, load_config
+from voiceassist.config.scorecard import load_form
 from voiceassist.errors import InputError, VoiceAssistError
 from voiceassist.events import MONITOR_KINDS, Event, clock, heard_phrase, read_events
+from voiceassist.languages import LANGUAGES
+from voiceassist.report.scorecard import Scorecard, score_call
+from voiceassist.rules.phrasebook import load_phrasebook
 
 from voiceassist.redact import redact_events
 from voiceassist.rules.matching import tokens
@@ -91,6 +96,14 @@ class Call:
     prompts: list[Prompt]
     promises: list[Promise]
     levels: dict[str, list[Event]]  # per speaker, in time order
+    agent: str = ""  # the agent's name, when the events carry it (--agent, or the floor's)
+    scorecard: Scorecard | None = None  # the team's QA form scored on this call (None: language without a phrasebook)
+
+    @property
+    def talk_share(self) -> dict[str, float] | None:
+        """The whole call's talk shares: the last ``level`` event's (None without them)."""
+        last = max((e for side in self.levels.values() for e in side if "talk_share" in e), key=lambda e: e["t"], default=None)
+        return None if last is None else last["talk_share"]
 
     @property
     def prompt_counts(self) -> Counter:
@@ -101,7 +114,7 @@ class Call:
         return [p for p in self.promises if p.vague]
 
 
-def load_call(path: Path, redact: bool = False) -> Call:
+def load_call(path: Path, redact: bool = False, cfg: Config | None = None) -> Call:
     """The call in an events file; a file that is not events is a `VoiceAssistError`."""
     try:
         evs = list(read_events(path))
@@ -111,11 +124,12 @@ def load_call(path: Path, redact: bool = False) -> Call:
         raise InputError(f"{e}; {_VALID}") from None
     if not evs:
         raise InputError(f"{path}: no events in it; {_VALID}")
-    return build_call(evs, path.stem, redact=redact)
+    return build_call(evs, path.stem, redact=redact, cfg=cfg)
 
 
-def build_call(evs: Iterable[Event], name: str, redact: bool = False) -> Call:
-    """``redact``: with card numbers, phone numbers and e-mail addresses replaced."""
+def build_call(evs: Iterable[Event], name: str, redact: bool = False, cfg: Config | None = None) -> Call:
+    """``redact``: with card numbers, phone numbers and e-mail addresses replaced. ``cfg``
+    names the scorecard form and the phrasebooks (default: the packaged ones)."""
     evs = sorted(redact_events(evs) if redact else evs, key=lambda e: e["t"])  # stable: same-time events keep their order
     started = next((e for e in evs if e["type"] == "call.started"), {})
     ended = next((e for e in evs if e["type"] == "call.ended"), None)
@@ -149,11 +163,20 @@ def build_call(evs: Iterable[Event], name: str, redact: bool = False) -> Call:
         summary = ended["summary"]
     else:  # cut short: sum up what is there, as call.ended would have
         summary = {**events.summary(evs), "topics": [], "promises": [vars(p) for p in promises]}
+    agent = started.get("agent") or next((e["agent"] for e in evs if isinstance(e.get("agent"), str)), "")
     return Call(
         name=name, language=language, engine=started.get("engine", ""), model=started.get("model", ""),
         duration=duration, ended=ended is not None, summary=summary, utterances=utterances,
-        prompts=prompts, promises=promises, levels=levels,
+        prompts=prompts, promises=promises, levels=levels, agent=agent, scorecard=_score(evs, language, cfg),
     )
+
+
+def _score(evs: list[Event], language: str, cfg: Config | None) -> Scorecard | None:
+    if language not in LANGUAGES:
+        return None
+    cfg = cfg or load_config()
+    book = load_phrasebook(language, cfg.triggers.phrasebooks_dir)
+    return score_call(evs, load_form(cfg.report.scorecard), book, cfg.triggers.fuzzy_min)
 
 
 def _words(text: str, language: str) -> list[tuple[str, tuple[str, ...]]]:

@@ -14,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
+from voiceassist.config import Config
 from voiceassist.errors import InputError, OutputError, UsageError
 from voiceassist.events import Event, clock
 from voiceassist.report.call import Call, build_call, load_call
@@ -30,6 +31,8 @@ FIXES = {
     "slow_down": ("spoke too fast", 2),
     "let_them_finish": ("talked over the caller", 1),
     "acknowledge": ("let the caller talk on with no acknowledgement", 4),
+    "check_in": ("talked on without letting the caller in", 4),
+    "dead_air": ("left the line silent", None),
     "no_blame": ("blamed others or made excuses", 7),
     "specific_apology": ("said a bare \u201csorry\u201d instead of a specific apology", 6),
     "ask_questions": ("asked no questions while the caller was upset", 8),
@@ -100,7 +103,34 @@ def render_team(calls: list[tuple[Call, str]]) -> str:
     columns = sorted(kinds, key=lambda k: (-kinds[k], k))
     return _env.get_template("team.html.j2").render(
         calls=calls, columns=columns, kinds=kinds.most_common(), phrases=phrases.most_common(15),
+        **_scorecards([call for call, _ in calls]),
     )
+
+
+def _scorecards(calls: list[Call]) -> dict:
+    """The scorecards aggregated per agent (calls, mean score, passes per item) and per item
+    (passed of the calls it applied to)."""
+    items: dict[str, dict] = {}
+    agents: dict[str, dict] = {}
+    for call in calls:
+        if call.scorecard is None:
+            continue
+        agent = agents.setdefault(call.agent or "(no name)", {"calls": 0, "percents": [], "items": {}})
+        agent["calls"] += 1
+        if call.scorecard.percent is not None:
+            agent["percents"].append(call.scorecard.percent)
+        for s in call.scorecard.scores:
+            row = items.setdefault(s.item, {"label": s.label, "passed": 0, "scored": 0, "na": 0})
+            cell = agent["items"].setdefault(s.item, {"passed": 0, "scored": 0})
+            if s.result == "n/a":
+                row["na"] += 1
+                continue
+            for counts in (row, cell):
+                counts["scored"] += 1
+                counts["passed"] += s.result == "pass"
+    for agent in agents.values():
+        agent["percent"] = sum(agent["percents"]) / len(agent["percents"]) if agent["percents"] else None
+    return {"score_items": items, "score_agents": dict(sorted(agents.items()))}
 
 
 def _write(path: Path, html: str) -> None:
@@ -111,19 +141,20 @@ def _write(path: Path, html: str) -> None:
     log.info("wrote %s (%d kB)", path, len(html.encode()) // 1024)
 
 
-def write_call(events: list[Event], name: str, out: Path, redact: bool = True) -> Path:
+def write_call(events: list[Event], name: str, out: Path, redact: bool = True, cfg: Config | None = None) -> Path:
     """The report of a call just analysed (``analyze --report``); ``redact``: card numbers,
-    phone numbers and e-mails replaced (``privacy.redact_reports``)."""
-    _write(out, render_call(build_call(events, name, redact=redact)))
+    phone numbers and e-mails replaced (``privacy.redact_reports``); ``cfg``: the team's
+    scorecard form and phrasebooks."""
+    _write(out, render_call(build_call(events, name, redact=redact, cfg=cfg)))
     return out
 
 
-def write_reports(inputs: list[str | Path], out: Path, redact: bool = True) -> list[Path]:
+def write_reports(inputs: list[str | Path], out: Path, redact: bool = True, cfg: Config | None = None) -> list[Path]:
     """``voiceassist report``: one call's report at ``out``; for several calls, or a folder,
     ``out`` is a folder with ``index.html`` (the team page) and one ``<call>.html`` per call."""
     paths, team = collect(inputs)
     check_output(out, team)
-    calls = [load_call(p, redact=redact) for p in paths]  # every file is checked before anything is written
+    calls = [load_call(p, redact=redact, cfg=cfg) for p in paths]  # every file is checked before anything is written
     if not team:
         _write(out, render_call(calls[0]))
         return [out]

@@ -17,6 +17,7 @@ from voiceassist.events import Event
 from voiceassist.frames import Speaker
 from voiceassist.rules.monitor import MonitorRules
 from voiceassist.rules.phrasebook import load_phrasebook
+from voiceassist.rules.said import Said
 from voiceassist.rules.triggers import TriggerEngine
 from voiceassist.transcripts import LanguageFound, Transcript
 
@@ -45,6 +46,7 @@ class CallRules:
         self._next_level: dict[Speaker, float] = {}
         self.monitor = MonitorRules(cfg.monitor, book)
         self.triggers = TriggerEngine(book, cfg.triggers, cfg.escalation, call_start)
+        self._said = Said(book, cfg.triggers.fuzzy_min)
 
     def reload(self, cfg: Config) -> None:
         """A new config mid-call (``voiceassist.reload``): the rules' thresholds and the
@@ -54,6 +56,7 @@ class CallRules:
         book = load_phrasebook(self.language, cfg.triggers.phrasebooks_dir)
         self.monitor.configure(cfg.monitor, book)
         self.triggers.configure(book, cfg.triggers, cfg.escalation)
+        self._said = Said(book, cfg.triggers.fuzzy_min)
 
     def found(self, found: LanguageFound) -> None:
         """The call's language, found from the caller's speech: written, and from now on the
@@ -67,10 +70,12 @@ class CallRules:
         caller = m.speaker == "caller"
         if caller:
             self._caller_voice(m.speaking, m.loudness_lufs, m.baseline_lufs, m.t)
+        made = self.monitor.on_measurement(m)  # first: the talk shares include this frame
         if self._levels and m.t >= self._next_level.get(m.speaker, 0.0):
-            self._emit(events.level(m, self.triggers.escalation.level(m.t) if caller else None))
+            agitation = self.triggers.escalation.level(m.t) if caller else None
+            self._emit(events.level(m, agitation, self.monitor.talk.shares()))
             self._next_level[m.speaker] = m.t + LEVEL_EVERY_S
-        for event in self.monitor.on_measurement(m) + self.triggers.tick(m.t):
+        for event in made + self.triggers.tick(m.t):
             self._emit(event)
 
     def heard(self, tr: Transcript) -> None:
@@ -79,6 +84,8 @@ class CallRules:
     def transcribed(self, event: Event) -> None:
         """A transcript event (``heard``, or read from a file): written, then what it says."""
         self._emit(event)
+        if event["type"] == "transcript.final" and event["speaker"] == "agent" and self._said.heard("agent_closing", event["text"]):
+            self.monitor.closing()
         for derived in self.triggers.on_transcript(event):
             self._emit(derived)
 

@@ -24,12 +24,13 @@ from pathlib import Path
 import numpy as np
 
 from voiceassist.rules.matching import Tokens, fold
+from voiceassist.rules.phrasebook import INTENTS
 
 __all__ = ["Learned", "features", "windows", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
 
-FIRE = 0.5  # no phrase matched: the model alone fires from this probability
+FIRE = 0.6  # no phrase matched: the model alone fires from this probability
 FIRE_PARTIAL = 0.8  # ... on a partial, whose sentence may still turn ("so what are you" ...)
-VETO = 0.3  # a phrase matched: it stands unless the model gives less than this
+VETO = 0.4  # a phrase matched: it stands unless the model gives less than this
 _NGRAMS = (3, 4, 5)
 _QUOTE_MAX_WORDS = 8  # a learned match quotes at most this many words
 # The model reads a sentence at a time (it learned from sentences); one longer than _LONG words
@@ -59,22 +60,24 @@ def features(t: Tokens, found: frozenset[str]) -> list[tuple[str, int]]:
 
 
 def stamp(book) -> str:
-    """What of a phrasebook the model's features depend on (the matcher's intents), as a hash:
-    a model trained with another phrasebook is out of date."""
-    intents = sorted((name, intent.model_dump()) for name, intent in book.intents.items())
+    """What of a phrasebook the model's features depend on (the phrases of the trigger intents
+    and the negations), as a hash: a model trained with another phrasebook is out of date."""
+    intents = sorted((name, intent.model_dump()) for name, intent in book.intents.items() if name in (*INTENTS, "negation"))
     return hashlib.sha256(repr(intents).encode()).hexdigest()[:16]
 
 
 def windows(t: Tokens) -> list[range]:
-    """The word ranges the model reads of ``t``: its sentences, long ones in overlapping windows."""
+    """The word ranges the model reads of ``t``: its sentences, long ones in overlapping windows,
+    and the clauses of a sentence with commas ("I'm very sorry, I'll call you later")."""
     out = []
     for k, start in enumerate(t.starts):
         stop = t.starts[k + 1] if k + 1 < len(t.starts) else len(t.words)
         if stop - start <= _LONG:
             out.append(range(start, stop))
-            continue
-        firsts = list(range(start, stop - _WINDOW, _STEP))
-        out += [range(a, a + _WINDOW) for a in firsts] + [range(stop - _WINDOW, stop)]
+        else:
+            out += [range(a, a + _WINDOW) for a in range(start, stop - _WINDOW, _STEP)] + [range(stop - _WINDOW, stop)]
+        cuts = [c for c in t.clauses if start < c < stop]
+        out += [range(a, b) for a, b in zip([start, *cuts], [*cuts, stop])] if cuts else []
     return [w for w in out if len(w)]
 
 

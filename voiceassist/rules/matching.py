@@ -62,6 +62,7 @@ _NEGATION_REACH = 2
 # An anchored phrase may start after this many words of its sentence ("um", "okay so").
 _FILLERS = 2
 _SENTENCE = re.compile(r"[^.!?؟]+[.!?؟]*")
+_CLAUSE = re.compile(r"[,،;:]")
 _TITLE_STOP = re.compile(r"\b(Mr|Mrs|Ms|Dr|Mx)\.", re.IGNORECASE)
 _GROUP = re.compile(r"\(([^()]*)\)")
 
@@ -106,6 +107,7 @@ class Tokens:
     starts: tuple[int, ...] = (0,)  # index of each sentence's first word
     asks: tuple[int, ...] = ()  # starts of the sentences that end with a question mark
     tells: tuple[int, ...] = ()  # ... and of those that end with a full stop or "!": statements
+    clauses: tuple[int, ...] = (0,)  # index of each clause's first word (sentences split at commas)
 
     @property
     def folded(self) -> tuple[str, ...]:
@@ -136,11 +138,14 @@ def tokens(text: str, language: str) -> Tokens:
     starts: list[int] = []
     asks: list[int] = []
     tells: list[int] = []
+    clauses: list[int] = []
     for sentence in _sentences(text, language):
         part = _words(sentence, language)
         if not part:
             continue
         starts.append(len(words))
+        clauses += [len(words) + n for n in itertools.accumulate([0] + [len(_words(c, language)) for c in _CLAUSE.split(sentence)][:-1])
+                    if len(words) + n < len(words) + len(part)]
         end = sentence.rstrip()
         if end.endswith(("?", "؟")):
             asks.append(len(words))
@@ -148,7 +153,7 @@ def tokens(text: str, language: str) -> Tokens:
             tells.append(len(words))
         words += part
     stems = tuple(w if w == "{name}" else fold(s) for w, s in zip(words, _stemmer(language).stemWords(words)))
-    return Tokens(tuple(words), stems, tuple(starts) or (0,), tuple(asks), tuple(tells))
+    return Tokens(tuple(words), stems, tuple(starts) or (0,), tuple(asks), tuple(tells), tuple(sorted(set(clauses))) or (0,))
 
 
 # A word as written: letters with their marks (Arabic harakat, tatweel, combining accents).

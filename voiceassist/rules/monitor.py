@@ -11,7 +11,13 @@ or nags:
 - ``slow_down``: the agent's rate is over the language's maximum, or over their own calm rate
   by ``relative_max`` (but not under ``min_sps``); lower while the caller is agitated;
 - ``let_them_finish``: the agent talked over the caller ``count`` times within ``window_s``;
-- ``acknowledge``: the caller has spoken ``monologue_s`` with no sound from the agent.
+- ``acknowledge``: the caller has spoken ``monologue_s`` with no sound from the agent;
+- ``check_in``: the reverse, the agent has spoken ``monologue_s`` with no sound from the caller;
+- ``dead_air``: neither side has spoken for ``silence_s`` mid-call: once both have spoken (not
+  the ringing or hold music before), and not after the agent's closing words (the call is
+  ending); it clears when anyone speaks.
+
+It also keeps the call's talk shares (``rules.talk``), which ``level`` events carry.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from voiceassist.events import Event
 from voiceassist.frames import HOP_MS
 from voiceassist.rules.phrasebook import Phrasebook
 from voiceassist.rules.prompt import Prompt
+from voiceassist.rules.talk import TalkShare
 
 __all__ = ["MonitorRules", "rate_limit_sps"]
 
@@ -35,6 +42,11 @@ _QUIET_CLEAR_S = 3.0
 _CALLER_RECENT_S = 5.0
 # A caller's monologue ends when they fall silent this long: the agent had room to speak.
 _MONOLOGUE_GAP_S = 2.0
+# After the agent's closing words, an utterance this long (not a "bye" back) means the call goes on.
+_RESUMED_S = 2.0
+# Dead air is a silence in a conversation: both sides have talked this long (a click or the VAD
+# settling on line noise at the start is not the conversation beginning).
+_CONVERSATION_S = 1.0
 
 
 def rate_limit_sps(rate: RateMonitorConfig, language: str, baseline_sps: float | None, agitated: bool = False) -> float:
@@ -73,14 +85,45 @@ class _Level:
             self.prompt.request_clear()
 
 
+class _Monologue:
+    """One speaker talking on with no sound from the other: shows once ``talker`` has spoken
+    ``monologue_s`` (pauses under ``_MONOLOGUE_GAP_S`` go on the same monologue); any voiced
+    frame of the other side ends it and clears the prompt."""
+
+    def __init__(self, prompt: Prompt, talker: str):
+        self.prompt = prompt
+        self.talker = talker
+        self._since: float | None = None
+        self._last_voiced = -math.inf
+
+    def update(self, m: Measurement, monologue_s: float) -> list[Event]:
+        if m.speaker != self.talker:
+            if m.voiced:
+                self._since = None
+                self.prompt.request_clear()
+            return []
+        if m.voiced:
+            if self._since is None or m.t - self._last_voiced > _MONOLOGUE_GAP_S:
+                self._since = m.t
+            self._last_voiced = m.t
+        if self._since is None or not m.speaking or m.t - self._since < monologue_s:
+            return []
+        return self.prompt.show(m.t, s=m.t - self._since)
+
+
 class MonitorRules:
     def __init__(self, cfg, book: Phrasebook):
         loud, rate, over, ack = cfg.loudness, cfg.rate, cfg.overtalk, cfg.acknowledge
         self._loud = _Level(Prompt("lower_voice", book, loud.min_show_s, loud.cooldown_s), loud.hold_s, loud.clear_hold_s)
         self._fast = _Level(Prompt("slow_down", book, rate.min_show_s, rate.cooldown_s), rate.hold_s, rate.clear_hold_s)
         self._overtalk_prompt = Prompt("let_them_finish", book, over.min_show_s, over.cooldown_s)
-        self._ack_prompt = Prompt("acknowledge", book, ack.min_show_s, ack.cooldown_s)
-        self._prompts = [self._loud.prompt, self._fast.prompt, self._overtalk_prompt, self._ack_prompt]
+        self._ack = _Monologue(Prompt("acknowledge", book, ack.min_show_s, ack.cooldown_s), "caller")
+        self._check_in = _Monologue(Prompt("check_in", book, cfg.check_in.min_show_s, cfg.check_in.cooldown_s), "agent")
+        self._dead_air = Prompt("dead_air", book, cfg.dead_air.min_show_s, cfg.dead_air.cooldown_s)
+        self._prompts = [self._loud.prompt, self._fast.prompt, self._overtalk_prompt, self._ack.prompt,
+                         self._check_in.prompt, self._dead_air]
+        self.talk = TalkShare()
+        self._closed = False  # the agent's closing words were heard and nobody spoke since
         self.configure(cfg, book)
         self._last: dict[str, Measurement] = {}
         self._speaking_since: dict[str, float | None] = {"caller": None, "agent": None}
@@ -88,7 +131,6 @@ class MonitorRules:
         self._caller_last_voiced = -math.inf
         self._overtalk_voiced_s: float | None = None  # agent's voice so far in a possible over-talk
         self._overtalks: deque[float] = deque()
-        self._monologue_since: float | None = None
 
     def configure(self, cfg, book: Phrasebook) -> None:
         """The ``[monitor]`` thresholds and the phrasebook's texts; mid-call (a reload), what
@@ -98,7 +140,8 @@ class MonitorRules:
             level.prompt.configure(book, c.min_show_s, c.cooldown_s)
             level.hold_s, level.clear_hold_s = c.hold_s, c.clear_hold_s
         self._overtalk_prompt.configure(book, cfg.overtalk.min_show_s, cfg.overtalk.cooldown_s)
-        self._ack_prompt.configure(book, cfg.acknowledge.min_show_s, cfg.acknowledge.cooldown_s)
+        for prompt, c in ((self._ack.prompt, cfg.acknowledge), (self._check_in.prompt, cfg.check_in), (self._dead_air, cfg.dead_air)):
+            prompt.configure(book, c.min_show_s, c.cooldown_s)
         self._language = book.language
 
     def on_measurement(self, m: Measurement) -> list[Event]:
@@ -109,17 +152,23 @@ class MonitorRules:
         elif not m.speaking:
             self._speaking_since[m.speaker] = None
         self._last[m.speaker] = m
+        self.talk.push(m)
         if m.speaker == "caller":
             if m.voiced:
-                if self._monologue_since is None or m.t - self._caller_last_voiced > _MONOLOGUE_GAP_S:
-                    self._monologue_since = m.t
                 self._caller_last_voiced = m.t
-            out += self._acknowledge(m)
         else:
             out += self._agent(m, started=m.speaking and not was_speaking)
+        out += self._ack.update(m, self._cfg.acknowledge.monologue_s)
+        out += self._check_in.update(m, self._cfg.check_in.monologue_s)
+        out += self._silence(m)
         for prompt in self._prompts:
             out += prompt.tick(m.t)
         return out
+
+    def closing(self) -> None:
+        """The agent's closing words were heard: the silence that follows ends the call, it is
+        not dead air (until someone speaks again)."""
+        self._closed = True
 
     def finish(self, t: float) -> list[Event]:
         return [e for prompt in self._prompts for e in prompt.tick(t, force=True)]
@@ -136,9 +185,6 @@ class MonitorRules:
 
     def _agent(self, m: Measurement, started: bool) -> list[Event]:
         out: list[Event] = []
-        if m.voiced:
-            self._monologue_since = None  # any sound from the agent shows they are listening
-            self._ack_prompt.request_clear()
         if not m.speaking:
             self._loud.quiet(m.t, self._agent_quiet_since)
             self._fast.quiet(m.t, self._agent_quiet_since)
@@ -188,10 +234,17 @@ class MonitorRules:
         self._overtalk_prompt.request_clear()  # a nudge, not a state: it goes after min_show_s
         return shown
 
-    def _acknowledge(self, m: Measurement) -> list[Event]:
-        if self._monologue_since is None or not m.speaking:
+    def _silence(self, m: Measurement) -> list[Event]:
+        if m.voiced:
+            since = self._speaking_since[m.speaker]
+            if since is not None and m.t - since > _RESUMED_S:  # more than a "bye": the call goes on
+                self._closed = False
+            self._dead_air.request_clear()
             return []
-        held = m.t - self._monologue_since
-        if held < self._cfg.acknowledge.monologue_s:
+        talk = self.talk
+        if self._closed or min(talk.talk_s("caller"), talk.talk_s("agent")) < _CONVERSATION_S:
             return []
-        return self._ack_prompt.show(m.t, s=held)
+        if any(last.speaking for last in self._last.values()):
+            return []
+        held = m.t - max(talk.last_voiced.values())
+        return self._dead_air.show(m.t, s=held) if held >= self._cfg.dead_air.silence_s else []

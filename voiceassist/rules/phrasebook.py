@@ -21,6 +21,7 @@ from typing import Literal, get_args
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from voiceassist.config import DEFAULTS_DIR, did_you_mean, load_config_with_origin, read_toml, shown
+from voiceassist.config.scorecard import load_form
 from voiceassist.errors import ConfigError
 from voiceassist.events import MONITOR_KINDS, Kind
 from voiceassist.languages import LANGUAGES, Language
@@ -37,6 +38,8 @@ REASON_FIELDS: dict[str, dict[str, object]] = {
     "slow_down": {"sps": 6.4, "max": 5.5},
     "let_them_finish": {"n": 3, "window": 60.0},
     "acknowledge": {"s": 31.0},
+    "dead_air": {"s": 8.0},
+    "check_in": {"s": 46.0},
     "dont_take_personally": _HEARD,
     "empathy": _HEARD,
     "specific_apology": _HEARD,
@@ -59,6 +62,8 @@ IntentName = Literal[
     "insult", "frustration", "late_delivery", "broken_item", "wrong_item", "lost_parcel", "refund",
     "repeat_contact", "manager", "do_something", "name", "agent_blame", "agent_excuse", "agent_sorry",
     "agent_question", "agent_callback", "negation",
+    # said by the agent, read by the QA scorecard and the voice monitor (``rules.said``), not triggers
+    "agent_greeting", "agent_closing", "agent_owning", "agent_solution",
 ]
 
 
@@ -149,9 +154,19 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
         if err["type"] == "extra_forbidden":
             raise ConfigError(f"unknown key {key} in {path}") from None
         raise ConfigError(f"{key} = {shown(err['input'])} in {path}: {err['msg'][0].lower()}{err['msg'][1:]}") from None
-    for kind in MONITOR_KINDS:
-        if kind not in book.prompts:
-            raise ConfigError(f"prompts.{kind} missing in {path}")
+    missing = [kind for kind in MONITOR_KINDS if kind not in book.prompts]
+    if missing and not set(missing) <= set(_ADDED_LATER):
+        raise ConfigError(f"prompts.{missing[0]} missing in {path}")
+    unsaid = [i for i in _INTENTS_ADDED_LATER if i not in book.intents]
+    if (missing or unsaid) and path.parent != PHRASEBOOK_DIR:
+        # a team's copy made before these existed: the packaged ones of its language stand in
+        packaged = read_phrasebook(PHRASEBOOK_DIR / f"{book.language}.toml")
+        book = book.model_copy(update={
+            "prompts": {**book.prompts, **{k: packaged.prompts[k] for k in missing}},
+            "intents": {**book.intents, **{i: packaged.intents[i] for i in unsaid if i in packaged.intents}},
+        })
+    elif missing:
+        raise ConfigError(f"prompts.{missing[0]} missing in {path}")
     for kind, prompt in book.prompts.items():
         fields = REASON_FIELDS[kind]
         try:
@@ -179,6 +194,12 @@ def _read_phrasebook(path: Path, mtime_ns: int, size: int) -> Phrasebook:
                     raise ConfigError(f"intents.{name}.{key} in {path}: bad phrase {phrase!r}: {problem}")
     return book
 
+
+# Monitor prompts added after the first phrasebooks: a team's older copy without them gets the
+# packaged ones of its language.
+_ADDED_LATER = ("dead_air", "check_in")
+# The same for the agent's intents the scorecard and the voice monitor's end of call listen for.
+_INTENTS_ADDED_LATER = ("agent_greeting", "agent_closing", "agent_owning", "agent_solution")
 
 # A phrase's alternatives multiply: past this many expansions it is a mistake, not a phrase.
 _MAX_EXPANSIONS = 1000
@@ -209,10 +230,15 @@ def _phrase_problem(phrase: str, language: str) -> str | None:
 
 
 def check_file(path: Path) -> str:
-    """Validate a team config, or a phrasebook (it has ``[prompts.*]``), as a call would load
-    it, with the phrasebooks of its ``triggers.phrasebooks_dir``; what it holds, for an "ok"
-    line. A problem is a ``ConfigError``."""
-    if "prompts" in read_toml(path):
+    """Validate a team config, a phrasebook (it has ``[prompts.*]``) or a scorecard form (it has
+    ``[scorecard]``), as a call would load it, with the phrasebooks of its
+    ``triggers.phrasebooks_dir`` and the form of its ``report.scorecard``; what it holds, for an
+    "ok" line. A problem is a ``ConfigError``."""
+    data = read_toml(path)
+    if "scorecard" in data:
+        form = load_form(path)
+        return f"scorecard form {form.title!r}: {_items(len(form.items()))}"
+    if "prompts" in data:
         # Named as a phrasebooks_dir holds it (en.toml): also checked to be that language's.
         book = load_phrasebook(path.stem, path.parent) if path.stem in LANGUAGES else read_phrasebook(path)
         return f"phrasebook, language {book.language}: {len(book.prompts)} prompts, {len(book.intents)} intents"
@@ -222,4 +248,10 @@ def check_file(path: Path) -> str:
     if folder := cfg.triggers.phrasebooks_dir:
         books = [load_phrasebook(lang, folder).language for lang in LANGUAGES if (Path(folder).expanduser() / f"{lang}.toml").is_file()]
         done += f"; phrasebooks {', '.join(books)} in {folder} ok"
+    if form := cfg.report.scorecard:
+        done += f"; scorecard form {form} ok ({_items(len(load_form(form).items()))})"
     return done
+
+
+def _items(n: int) -> str:
+    return f"{n} item{'' if n == 1 else 's'}"

@@ -34,7 +34,7 @@ from voiceassist.rules import due, learned, names
 from voiceassist.rules.escalation import Escalation
 from voiceassist.rules.matching import fold, lower, surface, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.events import MONITOR_KINDS
-from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook
+from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook, load_phrasebook
 from voiceassist.rules.prompt import Prompt
 
 __all__ = ["TriggerEngine", "AGENT_INTENTS"]
@@ -105,6 +105,9 @@ class TriggerEngine:
         self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
         self._titles = frozenset(fold(lower(w, book.language)) for w in book.names.titles)
         self._learned = learned.load(book.language) if cfg.learned else None
+        # The model overrules only phrases it was trained with: a phrase a team adds always counts.
+        shipped = load_phrasebook(book.language).intents if self._learned else {}
+        self._trained = {i: frozenset(x for p in shipped[i].phrases for x in expand(p)) for i in shipped}
         for kind in [k for k in book.prompts if k not in MONITOR_KINDS]:  # in the book's order: events stay byte-stable
             if kind in self._prompts:
                 self._prompts[kind].configure(book, cfg.min_show_s, cfg.cooldown_s)
@@ -128,7 +131,9 @@ class TriggerEngine:
                 continue
             if intent in found:
                 m = found[intent]
-                if max(p[intent] for w, _, _, p in read if m.first < w.stop and m.last >= w.start) < learned.VETO:
+                if m.phrase.text in self._trained.get(intent, ()) and max(
+                    p[intent] for w, _, _, p in read if m.first < w.stop and m.last >= w.start
+                ) < learned.VETO:
                     del found[intent]
                 continue
             w, part, matched, p = max(read, key=lambda r: r[3][intent])

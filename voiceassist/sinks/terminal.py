@@ -62,6 +62,14 @@ def _num(value: float | None, fmt: str) -> str:
 _TRANSCRIPT_ROWS = 6  # the newest words only: the panel must fit a small terminal
 
 
+def _shares(talk: dict[str, int], width: int = 20) -> Text:
+    """The call so far as one bar: the agent's talk, the caller's, the silence; then the numbers."""
+    bar = Text()
+    for key, char, style in (("agent", "█", "cyan"), ("caller", "▒", "magenta"), ("silence", "░", "dim")):
+        bar += Text(char * round(width * talk[key] / 100), style=style)
+    return bar + Text(f" you {talk['agent']}% · caller {talk['caller']}% · silence {talk['silence']}%")
+
+
 def _transcript(lines: list[dict[str, Any]], width: int, rtl: bool) -> list[Text]:
     """The caller's newest words, at most ``_TRANSCRIPT_ROWS`` rows, the partial dimmed."""
     rows: list[Text] = []
@@ -117,6 +125,8 @@ def render(snap: dict[str, Any], width: int = 80, log_line: str | None = None) -
         label = f"caller agitation {agitation}"
         bar = _bar(agitation, 0.0, 1.0, 0.5) if isinstance(agitation, (int, float)) else Text("")
     parts.append(Text(label + " ", style="bold") + bar)
+    if (talk := snap.get("talk")) is not None:
+        parts.append(Text("talk ", style="bold") + _shares(talk))
     parts.append(Rule("caller", style="dim"))
     parts.extend(_transcript(snap["transcript"], inner, rtl))
     if snap["promises"] or snap["earlier_promises"]:

@@ -41,6 +41,8 @@ URGENCY: dict[str, str] = {
     "pause_callback": "advice",
     "goodwill": "advice",
     "callback_reminder": "info",
+    "dead_air": "advice",
+    "check_in": "advice",
 }
 _RANK = {"urgent": 2, "advice": 1, "info": 0}
 
@@ -68,6 +70,7 @@ class ViewState:
         self._lines: list[dict[str, Any]] = []  # caller's finals, then at most one partial
         self._agent: dict[str, Any] = {}
         self._caller: dict[str, Any] = {}
+        self._talk: dict[str, float] | None = None  # talk shares of the call so far, from the newest level
         self._promises: list[dict[str, Any]] = []
         self._lost: list[str] = []  # input devices gone mid-call (device.lost), in order
         self._earlier = list(earlier)
@@ -101,6 +104,7 @@ class ViewState:
             del self._lines[:-_TRANSCRIPT_LINES]
         elif kind == "level":
             (self._agent if e["speaker"] == "agent" else self._caller).update(e)
+            self._talk = e.get("talk_share") or self._talk
         elif kind == "prompt.shown":
             self._prompts[e["id"]] = {
                 "id": e["id"], "kind": e["kind"], "text": e["text"], "reason": e["reason"],
@@ -171,6 +175,8 @@ class ViewState:
                 "transcript": [dict(line) for line in self._lines],
                 "agent": self._agent_meters(),
                 "caller": self._caller_meter(),
+                # who talked how much so far, in whole percent: agent, caller, silence
+                "talk": None if self._talk is None else {k: round(100 * v) for k, v in self._talk.items()},
                 "promises": [dict(p) for p in self._promises],
                 **self._earlier_promises(),
                 # the same words in both views: the agent must know the assistant is deaf on a side

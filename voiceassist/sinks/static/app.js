@@ -66,6 +66,11 @@ function draw(s) {
     $("agitation").value = typeof c.agitation === "number" ? c.agitation : 0;
     $("agitation-value").textContent = typeof c.agitation === "number" ? c.agitation.toFixed(2) : String(c.agitation);
   }
+  if (s.talk) {
+    for (const k of ["agent", "caller", "silence"]) $("talk-" + k).style.width = s.talk[k] + "%";
+    $("talk-value").textContent = s.talk.agent + "% · " + s.talk.caller + "%";
+    $("talk-bar").title = "you " + s.talk.agent + "%, caller " + s.talk.caller + "%, silence " + s.talk.silence + "% of the call so far";
+  }
   if (changed("transcript", s.transcript)) $("transcript").replaceChildren(...s.transcript.map((line) => {
     const el = document.createElement("p");
     el.textContent = line.text;
