@@ -444,6 +444,13 @@ def test_the_sentence_of_the_promise_comes_first(text, word, said):
         ("en", "i'll call you back tomorrow two till four", "tomorrow 14:00"),  # no 15:58
         ("hr", "nazvat ću vas za dva-tri dana", "in 2 days"),
         ("ar", "بتصل عليك باچر", "tomorrow"),  # Gulf چ
+        ("ar", "حد من الفريق هيكلمك خلال اربعه وعشرين ساعه", "in 24 hours"),  # units, "and", tens
+        ("ar", "بكلمك الساعه اربعه وعشره", "today 16:10"),  # (an hour and its minutes stay apart)
+        ("ar", "بتصل فيك بعد نصصاعه", "in 30 minutes"),
+        ("ar", "ساتصل بك غدا في تمام التاسعه", "tomorrow 09:00"),
+        ("ar", "غادي يعيط ليك شي واحد من الخدمه دابا شي ربع ساعه", "in 15 minutes"),  # Moroccan
+        ("ar", "نعيطو ليك اليوم فالليل", "today evening"),
+        ("ar", "برجعلك اتصال بكره الساعه اتناعش", "tomorrow 12:00"),
         ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
         ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
         ("ru", "перезвоню вам через два чеса", "in 2 hours"),

@@ -230,6 +230,9 @@ def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
         if 1 <= total <= 9 and j < len(ws) and ws[j] in lang.teens:
             total += 10
             j += 1
+        if (lang.units_before_tens and 1 <= total <= 9 and j + 1 < len(ws) and ws[j] in lang.joiners
+                and (tens := lang.numbers.get(ws[j + 1], 0)) >= 20 and tens % 10 == 0):
+            return int(total + tens), j + 2  # "اربعه وعشرين", "خمسه وعشرين دقيقه"
     return (total, j) if j > i else None
 
 

@@ -101,6 +101,7 @@ class Language:
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # several words that are one: "after lunch"
     vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
+    units_before_tens: bool = False  # Arabic "اربعه وعشرين": a unit, "and", the tens is their sum
     merges: bool = False  # a recogniser runs a time word into its neighbour: Arabic "عليكبكرا"
     spell_numbers: bool = False  # number words misspelt are mended too (Croatian "petnest"); elsewhere they are other words ("almış", "السياسه")
     not_times: frozenset[str] = frozenset()  # real words a letter from a time word: never mended into one ("вчера")
