@@ -322,3 +322,151 @@ def test_a_times_table_with_an_unknown_key_names_the_valid_ones(tmp_path, monkey
             time_words.language("xx")
     finally:
         time_words.language.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "language, text, said",
+    [
+        ("en", "I'll call you tomorrow, no wait, Friday at ten", "friday 10:00"),
+        ("en", "I'll call you back tomorrow at three, I mean at four", "tomorrow 16:00"),
+        ("en", "I'll call you Monday morning, sorry I mean Tuesday", "tuesday morning"),
+        ("en", "I'll call you tomorrow no sorry in two hours", "in 2 hours"),
+        ("en", "no no I'll call you back tomorrow at three", "tomorrow 15:00"),  # nothing corrected
+        ("hr", "nazvat ću vas prekosutra ne nego u srijedu u dva", "wednesday 14:00"),
+        ("hr", "nazvat ću vas prekosutra ujutro ne sutra nego u četvrtak", "thursday morning"),
+        ("ru", "перезвоню завтра в три, нет, в пять", "tomorrow 17:00"),
+        ("ru", "перезвоню завтра в три нет четыре", "tomorrow 16:00"),  # the corrected hour alone
+        ("en", "i'll call you back tomorrow at three actually make it four", "tomorrow 16:00"),
+        ("en", "i'll call you tomorrow actually friday", "friday"),
+        ("tr", "yarın ararım yok yok cuma günü ararım", "friday"),
+        ("ar", "بكلمك بكره لا بعد ساعتين", "in 2 hours"),
+    ],
+)
+def test_a_time_corrected_as_it_is_said(language, text, said):
+    assert parse(text, language).said() == said
+
+
+@pytest.mark.parametrize(
+    "text, word, said",
+    [
+        ("They said Monday. I'll call you back tomorrow.", 5, "tomorrow"),  # the promise's sentence wins
+        ("They said Monday. I'll call you back in two hours.", 5, "in 2 hours"),
+        ("They said Monday. I'll call you back.", 5, "monday"),  # it names none: the others
+        ("I will call you back. Tomorrow at three.", 2, "tomorrow 15:00"),
+        ("I'll call you tomorrow. At three, if that works.", 2, "tomorrow 15:00"),  # its day completed
+        ("I'll call you tomorrow. On Friday it's closed.", 2, "tomorrow"),
+        ("We spoke on Monday. I'll call you back in 1.5 hours.", 6, "in 90 minutes"),  # a decimal point is no sentence end
+        ("I'll call you back at 3.30. Thanks for waiting since Monday.", 2, "today 15:30"),
+    ],
+)
+def test_the_sentence_of_the_promise_comes_first(text, word, said):
+    assert parse(text, "en", word=word).said() == said
+
+
+@pytest.mark.parametrize(
+    "language, text, said",
+    [
+        ("en", "i'll call you back in an hour an a half", "in 90 minutes"),  # "and" heard as "an"
+        ("en", "i'll call you back at quater past two", "today 14:15"),
+        ("en", "i'll call you back at a quarter after two", "today 14:15"),
+        ("en", "i'll call you back ten after three", "today 15:10"),
+        ("en", "i'll call you back 2morrow", "tomorrow"),  # not two o'clock
+        ("en", "i'll call you back twelve noon tomorrow", "tomorrow 12:00"),
+        ("en", "i'll call you back noon tomorrow", "tomorrow 12:00"),
+        ("en", "i'll call you back in a fortnight", "in 14 days"),
+        ("en", "i'll call you back a week from today", "in 7 days"),
+        ("en", "i'll call you back by the end of the week", "friday"),
+        ("en", "i'll call you back from nine to ten", "today 09:00"),  # a span: its first hour, not 9:50
+        ("en", "i'll call you back in three quarters of an hour", "in 45 minutes"),
+        ("hr", "nazovem vas sutra od devet do deset", "tomorrow 09:00"),
+        ("hr", "nazovem vas sutra izmedju dva i tri", "tomorrow 14:00"),  # đ written dj
+        ("hr", "nazvat ću vas za sat ipo", "in 90 minutes"),
+        ("hr", "nazovem vas za tri četvrt sata", "in 45 minutes"),
+        ("en", "i'll call you back in an hour and fifteen minutes", "in 75 minutes"),  # a smaller unit added
+        ("en", "i'll call you back in an hour and a quarter", "in 75 minutes"),
+        ("ru", "перезвоню через час пятнадцать минут", "in 75 minutes"),  # not "через минут десять": 15 hours
+        ("ru", "перезвоню через час и десять минут", "in 70 minutes"),
+        ("hr", "nazvat ću vas za sat i petnaest minuta", "in 75 minutes"),
+        ("ar", "بكلمك بعد ساعه وربع", "in 75 minutes"),
+        ("hr", "nazvat ću vas unutar sat vremena", "in 1 hour"),
+        ("hr", "nazvat ću vas sutra prije podneva", "tomorrow morning"),
+        ("hr", "nazvat ću vas do kraja tjedna", "friday"),
+        ("en", "i'll call you back before lunch", "today morning"),  # said in working hours: this morning
+        ("en", "i'll call you back tomorrow before lunch", "tomorrow morning"),
+        ("hr", "nazvat ću vas prije ručka", "today morning"),
+        ("hr", "nazvat ću vas za 5 min", "in 5 minutes"),  # not five o'clock
+        ("hr", "nazvat ću vas za 10-ak minuta", "in 10 minutes"),
+        ("hr", "nazvat ću vas sutra poslije podneva", "tomorrow afternoon"),
+        ("hr", "nazvat ću vas u sridu", "wednesday"),  # ikavian
+        ("ru", "перезвоню через 5 мин", "in 5 minutes"),
+        ("en", "i'll call you back fry day morning", "friday morning"),  # a weekday heard as two words
+        ("en", "i'll call you back thirst day at two", "thursday 14:00"),
+        ("en", "i'll call you back for o'clock", "today 16:00"),
+        ("en", "i'll call you back in twenny minutes", "in 20 minutes"),
+        ("en", "i'll call you back at 930 tomorrow", "tomorrow 09:30"),  # hour and minutes in one group
+        ("en", "i'll call you back at 1400", "today 14:00"),
+        ("en", "i'll call you back at 0800 123 456", "vague"),  # a phone number
+        ("hr", "nazvat ću vas sutra utri", "tomorrow 15:00"),  # a one-letter "at" run onto the hour
+        ("hr", "nazvat ću vas sutra upola tri", "tomorrow 14:30"),
+        ("ru", "перезвоню завтра втри", "tomorrow 15:00"),
+        ("en", "i'll call you back tomorrow about your 2 parcels", "tomorrow"),  # a count, no hour
+        ("en", "i'll call you tomorrow 3 if that works", "tomorrow 15:00"),
+        ("hr", "nazvat ću vas sutra 15 sati", "tomorrow 15:00"),
+        ("en", "i'll call you back thisafternoon", "today afternoon"),  # run together
+        ("en", "i'll call you back in halfan hour", "in 30 minutes"),
+        ("en", "i'll call you back in anhour", "in 1 hour"),
+        ("en", "i'll call you back in acouple of hours", "in 2 hours"),
+        ("en", "i'll call you back after two hours", "in 2 hours"),  # "after" a unit: a delay
+        ("en", "i'll call you back after 20 minutes", "in 20 minutes"),
+        ("en", "i'll call you back after five", "today 17:00"),  # "after" an hour: an hour, not "in five"
+        ("en", "i'll call you back at half pas two", "today 14:30"),
+        ("en", "i'll call you back in 120 minutes", "in 120 minutes"),  # three digits before a unit: a count, no identifier
+        ("en", "i'll call you back wed at 2", "wednesday 14:00"),
+        ("ar", "بكلمك بكره عالتلاته", "tomorrow 15:00"),  # an hour with the article after "ع"
+        ("ar", "بكلمك على الخمسه", "today 17:00"),
+        ("ar", "هكلمك يوم الحد", "sunday"),
+        ("en", "about your order from last monday i'll call you back tomorrow", "tomorrow"),  # a day gone is no promise
+        ("en", "you've been waiting since friday i'll call you back later", "vague"),
+        ("hr", "narudžba od prošlog petka nazvat ću vas sutra", "tomorrow"),
+        ("ru", "по заказу с прошлой пятницы перезвоню завтра", "tomorrow"),
+        ("tr", "geçen cuma verdiğiniz sipariş için yarın ararım", "tomorrow"),
+        ("ar", "بخصوص طلب الخميس الماضي بكلمك بكره", "tomorrow"),
+        ("en", "i'll call you back at quarter two four", "today 15:45"),  # "to" heard as "two"
+        ("en", "i'll call you back at ten too three", "today 14:50"),
+        ("en", "i'll call you back in twenty two minutes", "in 22 minutes"),
+        ("en", "i'll call you back firday", "friday"),  # two letters swapped
+        ("en", "i'll call you back in an huor", "in 1 hour"),
+        ("en", "i'll call you back in ten mintues", "in 10 minutes"),  # not "min" "tues"
+        ("en", "i'll call you back munday", "monday"),
+        ("en", "i'll call you back at have past two", "today 14:30"),
+        ("en", "i'll call you back in 10 to 15 minutes", "in 10 minutes"),  # a span of counts: the first, as of hours
+        ("en", "i'll call you back in one or two hours", "in 1 hour"),
+        ("en", "i'll call you back tomorrow two till four", "tomorrow 14:00"),  # no 15:58
+        ("hr", "nazvat ću vas za dva-tri dana", "in 2 days"),
+        ("ar", "بتصل عليك باچر", "tomorrow"),  # Gulf چ
+        ("ar", "حد من الفريق هيكلمك خلال اربعه وعشرين ساعه", "in 24 hours"),  # units, "and", tens
+        ("ar", "بكلمك الساعه اربعه وعشره", "today 16:10"),  # (an hour and its minutes stay apart)
+        ("ar", "بتصل فيك بعد نصصاعه", "in 30 minutes"),
+        ("ar", "ساتصل بك غدا في تمام التاسعه", "tomorrow 09:00"),
+        ("ar", "غادي يعيط ليك شي واحد من الخدمه دابا شي ربع ساعه", "in 15 minutes"),  # Moroccan
+        ("ar", "نعيطو ليك اليوم فالليل", "today evening"),
+        ("ar", "برجعلك اتصال بكره الساعه اتناعش", "tomorrow 12:00"),
+        ("ru", "перезвоню вам завтра в без пятнадцати одиннадцать", "tomorrow 10:45"),  # two numbers, not one sum
+        ("ru", "я перезвоню вам завтра поутру", "tomorrow morning"),
+        ("ru", "перезвоню вам через два чеса", "in 2 hours"),
+        ("tr", "mesai bitme den sizi ararım", "today"),  # a phrase's word split
+        ("hr", "nazovemo vas sutra između devet i deset", "tomorrow 09:00"),
+        ("hr", "nazvat ću vas za sat vremena", "in 1 hour"),
+        ("hr", "zovem vas natrag za sad vremena", "in 1 hour"),
+        ("hr", "nazvat ću vas zutra u četiri", "tomorrow 16:00"),
+        ("ar", "بكره بعد الغدا بكلمك", "tomorrow afternoon"),
+        ("ar", "بكلمك بكره بعد الفطور", "tomorrow morning"),
+        ("ar", "بتصل عليك العصريه", "today afternoon"),
+        ("ar", "هكلمك تاني خلال الساعه الجايه", "in 1 hour"),
+        ("ar", "بتصل فيك بعد نص سعه", "in 30 minutes"),
+        ("ar", "راح نتصل عليك الخميث العصر", "thursday afternoon"),
+        ("ar", "هنكلم حضرتك غدن الساعه عشره", "tomorrow 10:00"),
+    ],
+)
+def test_more_ways_of_saying_when(language, text, said):
+    assert parse(text, language).said() == said

@@ -107,6 +107,11 @@ def test_without_a_call_start_a_promise_keeps_what_was_said():
     assert [(e["due"], e["due_said"]) for e in out if e["type"] == "callback.promised"] == [(None, "in 2 hours")]
 
 
+def test_the_promises_own_sentence_names_its_day():
+    engine, out = run(said("agent", "They said Monday. I'll call you back tomorrow.", 10))
+    assert [e["due_said"] for e in out if e["type"] == "callback.promised"] == ["tomorrow"]
+
+
 def test_a_vague_promise_brings_a_reminder_to_agree_a_time():
     _, out = run(said("agent", "I'll get back to you later", 10), said("caller", "okay", 40))
     assert [(e["t"], e["kind"]) for e in out if e["type"] == "prompt.shown"] == [(40, "callback_reminder")]

@@ -23,10 +23,15 @@ of recognition errors and with phone and order numbers hidden; the language's wo
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from voiceassist.rules.matching import _sentences as _matcher_sentences
+from voiceassist.rules.matching import _words as _matcher_words
 from voiceassist.rules.time_words import Language, decimal, language, words
 
 __all__ = ["Due", "parse"]
@@ -88,7 +93,7 @@ class Due:
         return due.isoformat()
 
 
-_UNIT_S = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400}
+_UNIT_S = {"minutes": 60, "hours": 3600, "days": 86400, "weeks": 7 * 86400, "fortnights": 14 * 86400}
 # A delay's unit is this many words from its "in", "через", "içinde" at most ("in a quarter of
 # an hour", "iki saat içinde"): further away they belong to different things said.
 _DELAY_REACH = 5
@@ -99,19 +104,74 @@ def _phrase(phrase: str, code: str) -> str:
     return " " + " ".join(words(phrase, code)) + " "
 
 
-def parse(text: str, language_code: str) -> Due:
-    """What ``text`` (a call-back promise) says about when."""
-    lang = language(language_code)
-    ws = words(text, language_code)
+def parse(text: str, language_code: str, word: int | None = None) -> Due:
+    """What ``text`` (a call-back promise) says about when. ``word``: where the promise is in
+    it, as the index of a word of ``matching.tokens(text)``: when the text has several sentences,
+    a day or time said in the promise's own sentence wins over one in another ("They said
+    Monday. I'll call you back tomorrow."); the others are read only when it names none, or to
+    complete its day with the time said next ("I'll call you tomorrow. At three.")."""
+    if word is None:
+        return _corrected(words(text, language_code), language_code)
+    sentences = _sentences(text, language_code)
+    counts = list(itertools.accumulate(len(_matcher_words(x, language_code)) for x in sentences))
+    k = min(bisect.bisect_right(counts, word), len(sentences) - 1)
+    own = parse(sentences[k], language_code)
+    if own.vague:  # the sentences after it, then those before it
+        for other in sentences[k + 1 :] + sentences[:k][::-1]:
+            if not (due := parse(other, language_code)).vague:
+                return due
+        return own
+    if own.day is not None and own.time is None and own.part is None and own.delay_s is None and k + 1 < len(sentences):
+        ws = words(sentences[k + 1], language_code)
+        then = _corrected(ws, language_code)
+        if then.delay_s is None and (then.time or then.part) and not any(w in language(language_code).days for w in ws):
+            return Due(day=own.day, time=then.time, part=then.part)
+    return own
+
+
+def _corrected(ws: list[str], code: str) -> Due:
+    """A time corrected as it is said ("tomorrow, no wait, Friday", "prekosutra ne nego u
+    srijedu u dva"): what follows the last correction wins, completed by what came before it
+    (the day of "tomorrow at three, I mean at four"; the part of "sutra ujutro, ne, u četvrtak")."""
+    lang = language(code)
     joined = " " + " ".join(ws) + " "
+    cut = max((joined.rfind(_phrase(p, code)) + len(_phrase(p, code)) for p in lang.corrections
+               if _phrase(p, code) in joined), default=-1)
+    if cut < 0:
+        return _read(ws, code)
+    before, after = joined[:cut].split(), joined[cut:].split()
+    was, now = _read(before, code), _read(after, code)
+    if now.vague and was.time is not None and _number(after, 0, lang):  # "at three, I mean four": an hour
+        now = _read([min(lang.clock), *after], code)
+    if now.vague:
+        return was
+    if now.delay_s is not None:
+        return now
+    named_day = any(w in lang.days or w in lang.tonight for w in after) or _said(lang.today_words + lang.morning_words, after, code)
+    day = now.day if named_day or was.vague or was.delay_s is not None else was.day
+    if now.time is not None:
+        return Due(day=day, time=now.time)
+    if now.part is not None:
+        return Due(day=day, part=now.part)
+    # The day corrected: the time or part said before stays; the part also of a day said as a
+    # delay ("prekosutra ujutro" is in 2 days).
+    part = was.part or next((lang.parts[w] for w in before if w in lang.parts), None)
+    return Due(day=day, time=was.time, part=None if was.time else part)
+
+
+def _read(ws: list[str], language_code: str) -> Due:
+    lang = language(language_code)
+    gone = {i for i, w in enumerate(ws) if w in lang.days and (
+        i and ws[i - 1] in lang.gone_before or i + 1 < len(ws) and ws[i + 1] in lang.gone_after)}
+    ws = [w for i, w in enumerate(ws) if i not in gone]  # "about your order from last monday"
     day = next((lang.days[w] for w in ws if w in lang.days), None)
     part = next((lang.parts[w] for w in ws if w in lang.parts), None)
-    if any(_phrase(p, language_code) in joined for p in lang.morning_words):
+    if _said(lang.morning_words, ws, language_code):
         part = "morning"
         day = day or "tomorrow"
     if any(w in lang.tonight for w in ws):
         day, part = day or "today", part or "evening"
-    if day is None and any(_phrase(p, language_code) in joined for p in lang.today_words):
+    if day is None and _said(lang.today_words, ws, language_code):
         day = "today"
     if day == "after_tomorrow":  # "the day after tomorrow", "послезавтра", "بعد بكره"
         return Due(delay_s=2 * 86400.0, delay_unit="days")
@@ -126,6 +186,36 @@ def parse(text: str, language_code: str) -> Due:
     return Due(day=day, time=time, part=None if time else part)
 
 
+# A phrase of this many letters or more is found also when its words are split otherwise
+# ("mesai bitme den" is "mesai bitmeden"): shorter ones would be found across words ("jacob").
+_PHRASE_COMPACT_MIN = 10
+
+
+def _said(phrases: tuple[str, ...], ws: list[str], code: str) -> bool:
+    """Whether one of the phrases is said in ``ws``, its words maybe split or run together."""
+    joined, compact = " " + " ".join(ws) + " ", "".join(ws)
+    for p in phrases:
+        said = _phrase(p, code)
+        if said in joined or len(flat := said.replace(" ", "")) >= _PHRASE_COMPACT_MIN and flat in compact:
+            return True
+    return False
+
+
+def _sentences(text: str, code: str) -> list[str]:
+    """The sentences of ``text`` as the matcher splits them, less those with no word, and with
+    a number's decimal point or a clock time's dot mended ("in 1.5 hours", "at 3.30"): one
+    sentence per item of ``matching.tokens(text).starts``."""
+    out: list[str] = []
+    for x in _matcher_sentences(text, code):
+        if out and re.search(r"\d[.,]$", out[-1]) and re.match(r"\d", x):
+            out[-1] += x
+        elif _matcher_words(x, code):
+            out.append(x)
+        elif out:
+            out[-1] += x
+    return out or [text]
+
+
 def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
     """The number said from word ``i`` on (words summed: "twenty five", "on bir"; Arabic teens
     "الحاديه عشر"), and the index after it."""
@@ -133,13 +223,16 @@ def _number(ws: list[str], i: int, lang: Language) -> tuple[int, int] | None:
     while j < len(ws):
         w = ws[j]
         value = int(w) if w.isdigit() else lang.numbers.get(w, decimal(w))
-        if value is None or (total and (value >= total or total < 20 and value < 10 and total != 10)):
+        if value is None or total and not (total % 10 == 0 and value < 10):  # "twenty five", "on bir"; not "пятнадцати одиннадцать"
             break
         total += value
         j += 1
         if 1 <= total <= 9 and j < len(ws) and ws[j] in lang.teens:
             total += 10
             j += 1
+        if (lang.units_before_tens and 1 <= total <= 9 and j + 1 < len(ws) and ws[j] in lang.joiners
+                and (tens := lang.numbers.get(ws[j + 1], 0)) >= 20 and tens % 10 == 0):
+            return int(total + tens), j + 2  # "اربعه وعشرين", "خمسه وعشرين دقيقه"
     return (total, j) if j > i else None
 
 
@@ -162,13 +255,23 @@ def _delay(ws: list[str], lang: Language) -> tuple[float, str] | None:
             after = ws[i + 1 : i + 2]
             return (2.5 if after and after[0] in lang.half else 2.0) * _UNIT_S[unit], unit
         count = _count(ws, i, lang, near)
-        if count is not None:
-            return float(round(count * _UNIT_S[unit])), unit  # a third of an hour is 1200 s, not 1199.99
-    for r in near:  # "I'll call you back in five": minutes
-        if lang.bare_count and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
+        if count is not None:  # a third of an hour is 1200 s, not 1199.99
+            return float(round(count * _UNIT_S[unit] + _and_more(ws, i, lang))), unit
+    for r in near:  # "I'll call you back in five": minutes (but "after five" is an hour)
+        if lang.bare_count and ws[r] not in lang.clock and (n := _number(ws, r + 1, lang)) and 2 <= n[0] <= 30 and (
                 n[1] == len(ws) or ws[n[1]] in lang.joiners):
             return float(n[0] * _UNIT_S[lang.bare_count]), lang.bare_count
     return None
+
+
+def _and_more(ws: list[str], i: int, lang: Language) -> float:
+    """The seconds of a smaller unit said after the unit at word ``i``: "an hour and fifteen
+    minutes", "через час пятнадцать минут", "sat i dvadeset minuta", "ساعه وعشر دقايق"."""
+    k = i + 1 + (i + 1 < len(ws) and ws[i + 1] in lang.joiners)
+    if (n := _number(ws, k, lang)) is None or n[1] >= len(ws) or ws[n[1]] not in lang.units:
+        return 0.0
+    smaller = _UNIT_S[lang.units[ws[n[1]]]]
+    return n[0] * smaller if smaller < _UNIT_S[lang.units[ws[i]]] else 0.0
 
 
 def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | None:
@@ -178,15 +281,22 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
     after = ws[i + 1 : i + 4]
     and_half = (after[:1] and after[0] in lang.half  # "ساعه ونص"
                 or any(x in lang.half for x in after[:3]) and any(x in lang.joiners for x in after[:2]))  # "sat i pol"
-    extra = 0.5 if and_half else 0.0
+    and_quarter = (after[:1] and after[0] in lang.quarter  # "ساعه وربع"
+                   or any(x in lang.quarter for x in after[:3]) and any(x in lang.joiners for x in after[:2]))  # "an hour and a quarter"
+    extra = 0.5 if and_half else 0.25 if and_quarter else 0.0
     for k in range(max(0, i - 4), i):  # "two hours", "iki buçuk saat", "about twenty minutes"
         if (n := _number(ws, k, lang)) is not None:
             end = n[1]
             rest = [x for x in ws[end:i] if x not in lang.joiners and x not in lang.articles and x not in lang.fillers]
             if not rest:  # "two hours", "two working days", "a couple a hours"
                 return n[0] + extra
+            if (all(x in lang.ranges or _number([x], 0, lang) for x in rest)
+                    and (m := _number(ws, end + (ws[end] in lang.ranges), lang)) and n[0] < m[0] <= 3 * n[0]):
+                return n[0]  # "in 10 to 15 minutes", "in one or two hours", "za dva-tri dana": the first, as "between ten and twelve" (not "bir yirmi dakika": about twenty)
             if len(rest) == 1 and rest[0] in lang.half:  # "two and a half hours", "bir buçuk saat"
                 return n[0] + 0.5
+            if len(rest) == 1 and rest[0] in lang.quarter:  # "three quarters of an hour", "tri četvrt sata"
+                return n[0] * 0.25
     if any(x in lang.half for x in before):  # "half an hour", "yarım saat", "pola sata"
         return 0.5
     if any(x in lang.quarter for x in ws[max(0, i - 3) : i]):
@@ -197,7 +307,7 @@ def _count(ws: list[str], i: int, lang: Language, near: list[int]) -> float | No
         return 1 + extra
     one = ws[i] in lang.one_units or lang.units[ws[i]] == "hours"
     if i - 1 in near:  # right after "in", "через", "za", "بعد"
-        if (n := _number(ws, i + 1, lang)) is not None:
+        if (n := _number(ws, i + 1, lang)) is not None and not (n[1] < len(ws) and ws[n[1]] in lang.units):
             return n[0]  # "через минут десять": about ten minutes
         if one:
             return 1 + extra  # "через час", "بعد ساعه", "za sat", "через минуту"
@@ -244,14 +354,17 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             start = i + 1
             while start < len(ws) and ws[start] in lang.clock:  # "at around three", "в районе трех"
                 start += 1
-        elif w.isdigit() and not (i + 1 < len(ws) and ws[i + 1] in lang.units) or _said_at(ws, i, lang) or _marked(ws, i, lang):
-            start = i  # (but "15 минут", "3 days" are no hour)
-        elif w in lang.half or w in lang.quarter or w in lang.to_first:  # "half past two" with no clock word
+        elif w.isdigit() and _bare_hour(ws, i, lang) or _said_at(ws, i, lang) or _marked(ws, i, lang):
+            start = i
+        elif w in lang.half or w in lang.quarter or w in lang.to_first or w in lang.named_hours:  # "half past two", "noon tomorrow"
             start = i
         else:
             continue
         if (said := _time_at(ws, start, lang, between=w in lang.between)) is None:
             continue
+        if (said[1] == 0 and said[2] < len(ws) and (unit := ws[said[2]]) in lang.units and lang.units[unit] != "hours"
+                and unit not in lang.pm and unit not in lang.parts):
+            continue  # "after 20 minutes" is a delay, no hour (but "в час дня" is 13:00)
         hour, minute, end = said
         if not 1 <= hour <= 24 or not 0 <= minute < 60 or hour != int(hour):
             continue
@@ -262,6 +375,18 @@ def _clock(ws: list[str], lang: Language, part: str | None) -> tuple[int, int] |
             hour += 12
         return int(hour) % 24, int(minute)
     return None
+
+
+def _bare_hour(ws: list[str], i: int, lang: Language) -> bool:
+    """Whether digits said with no "at" are an hour: at the end, before a time word or after a
+    day ("tomorrow 3", "3 30", "friday 2 pm", "sutra 15 sati"); not "15 минут", "3 days", nor
+    "your 2 parcels"."""
+    after = ws[i + 1] if i + 1 < len(ws) else ""
+    before = ws[i - 1] if i else ""
+    day = before in lang.days or before in lang.parts or before in lang.tonight
+    if after in lang.units:  # but "sutra 15 sati": o'clock
+        return day and lang.units[after] == "hours"
+    return not after or after.isdigit() or after in lang.vocabulary or day
 
 
 def _before(hour: int) -> int:
@@ -285,7 +410,8 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
     if ws[s] in lang.half or ws[s] in lang.quarter:
         m = 30 if ws[s] in lang.half else 15
         k = s + 1
-    elif (m_ := _number(ws, s, lang)) and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to):
+    elif (m_ := _number(ws, s, lang)) and m_[0] % 5 == 0 and m_[1] < n and (ws[m_[1]] in lang.past or ws[m_[1]] in lang.to and not between):
+        # (but "od devet do deset", "from nine to ten", "two to three" are a span: its first hour)
         m, k = m_
     else:
         m = None
@@ -317,7 +443,7 @@ def _time_at(ws: list[str], s: int, lang: Language, between: bool = False) -> tu
             (20, j + 2) if j + 1 < n and ws[j + 1] in lang.third else None)):
         return _before(hour), 60 - m[0], m[1]  # "اربعه الا ربع", "اربعه الا تلت"
     minute, end = 0, j
-    if j < n and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
+    if j < n and ws[j] not in lang.named_hours and (m := _number(ws, j, lang)) and m[0] < 60 and not (m[1] < n and ws[m[1]] in lang.units
                                                                     and lang.units[ws[m[1]]] != "minutes"):
         minute, end = m  # "3 30", "eleven thirty", "в пятнадцать тридцать"
     elif any(x in lang.half for x in ws[j : j + 2]):

@@ -44,7 +44,7 @@ _MERGED_MIN = 4
 # The tables whose words a merged word may be split into ("كمانساعتين", "полтретьего"): words
 # that say a time, not "th" or "number" ("that" is not "at" "th").
 _SPLIT_INTO = ("numbers", "days", "parts", "units", "relative", "clock", "half", "quarter", "tonight", "past", "pm", "am",
-               "less", "clock_after")
+               "less", "clock_after", "articles")
 # A group of this many digits is a phone, order or card number: clock times are "3", "14 30".
 _ID_DIGITS = 3
 
@@ -71,6 +71,11 @@ class Language:
     less: frozenset[str] = frozenset()  # the hour, this, minutes: "اربعه الا ربع"
     to_after: frozenset[str] = frozenset()  # the hour, minutes, this: "üçe çeyrek kala"
     teens: frozenset[str] = frozenset()  # 1 to 9 then this is 11 to 19: "الحاديه عشر"
+    gone_before: frozenset[str] = frozenset()  # a day after these is gone, not the promise's: "last monday", "since friday"
+    gone_after: frozenset[str] = frozenset()  # ... and before these: "الاثنين الماضي"
+    to_heard: frozenset[str] = frozenset()  # "to" heard as a number: "quarter two four", "ten too three"
+    ranges: frozenset[str] = frozenset()  # between two counts of a unit: "10 to 15 minutes", "one or two hours"
+    named_hours: frozenset[str] = frozenset()  # a number that is an hour alone: "noon", "midday"
     clock_after: frozenset[str] = frozenset()  # after an hour, a clock time: "o'clock", "gibi"
     pm: frozenset[str] = frozenset()  # after noon
     am: frozenset[str] = frozenset()  # before noon: "7 am" is 07:00, not the afternoon's 7
@@ -78,6 +83,7 @@ class Language:
     at_suffixes: tuple[str, ...] = ()  # an hour with one of these is a clock time (Turkish "üçte")
     today_words: tuple[str, ...] = ()  # phrases meaning "by the end of today"
     morning_words: tuple[str, ...] = ()  # phrases meaning "first thing" (morning)
+    corrections: tuple[str, ...] = ()  # a time corrected as said: "no wait", "i mean", "ne nego"
     articles: frozenset[str] = frozenset()  # "in an hour": one unit
     half_units: frozenset[str] = frozenset()  # "полчаса": half an hour in one word
     dual_units: frozenset[str] = frozenset()  # Arabic duals: "ساعتين" two hours
@@ -95,10 +101,12 @@ class Language:
     keep_apart: frozenset[tuple[str, str]] = frozenset()  # two words never joined: "bir de" (also)
     phrases: dict[tuple[str, ...], str] = field(default_factory=dict)  # several words that are one: "after lunch"
     vocabulary: frozenset[str] = frozenset()  # every word above: what split words may join into
+    units_before_tens: bool = False  # Arabic "اربعه وعشرين": a unit, "and", the tens is their sum
     merges: bool = False  # a recogniser runs a time word into its neighbour: Arabic "عليكبكرا"
     spell_numbers: bool = False  # number words misspelt are mended too (Croatian "petnest"); elsewhere they are other words ("almış", "السياسه")
     not_times: frozenset[str] = frozenset()  # real words a letter from a time word: never mended into one ("вчера")
     splittable: frozenset[str] = frozenset()  # the words of _SPLIT_INTO: what a merged word may be made of
+    short_spellable: tuple[str, ...] = ()  # the same words of four letters: mended only when two letters are swapped ("huor")
     spellable: tuple[str, ...] = ()  # numbers, days, parts, units, relative words a misspelling may mean, as written (no endings added)
 
 
@@ -110,8 +118,9 @@ _DECIMAL = re.compile(r"\d+[.,]\d(?!\d)")
 _SLASH_DATE = re.compile(r"\d+(?:/\d+)+")
 
 
-# Persian forms of Arabic letters, as a multilingual recogniser sometimes writes them.
-_PERSIAN = str.maketrans({"ی": "ي", "ک": "ك", "ە": "ه"})
+# Persian forms of Arabic letters, as a multilingual recogniser sometimes writes them, and the
+# letters Gulf Arabic writes its sounds with (چ for a k said ch, گ for a q said g).
+_PERSIAN = str.maketrans({"ی": "ي", "ک": "ك", "ە": "ه", "چ": "ك", "ڤ": "ف", "گ": "ق"})  # Gulf "باچر" is "باكر"
 
 
 def _plain(text: str, language: str) -> list[str]:
@@ -127,7 +136,7 @@ def decimal(w: str) -> float | None:
 # Table keys that are read into something else than the field of the same name.
 _READ_ONLY = ("number_suffixes", "word_suffixes")
 # The fields made here, not read.
-_MADE = ("code", "vocabulary", "splittable", "spellable", "phrases")
+_MADE = ("code", "vocabulary", "splittable", "spellable", "short_spellable", "phrases")
 
 
 @lru_cache(maxsize=None)
@@ -155,7 +164,7 @@ def language(code: str) -> Language:
     for name, value in data.items():
         if isinstance(value, dict):  # days, parts, units: with the endings a word may carry
             read[name] = {key(w) + s: v for w, v in value.items() for s in word_suffixes}
-        elif name in ("at_suffixes", "today_words", "morning_words", "prefixes"):  # endings, and phrases read as text is
+        elif name in ("at_suffixes", "today_words", "morning_words", "prefixes", "corrections"):  # endings, and phrases read as text is
             read[name] = tuple(value)
         elif isinstance(value, list):
             read[name] = frozenset(key(w) for w in value)
@@ -171,6 +180,8 @@ def language(code: str) -> Language:
     spelt = ("days", "parts", "units", "relative", "tonight") + (("numbers",) if read.get("spell_numbers") else ())
     read["spellable"] = tuple(sorted(
         fold(lower(w, code)) for name in spelt for w in raw.get(name, ()) if len(w) >= _FUZZY_MIN_LEN and " " not in w))
+    read["short_spellable"] = tuple(sorted(
+        fold(lower(w, code)) for name in spelt for w in raw.get(name, ()) if len(w) == _SWAP_MIN_LEN and " " not in w))
     read["phrases"] = phrases
     read["vocabulary"] = frozenset(known)
     return Language(**read)
@@ -181,7 +192,21 @@ def words(text: str, language_code: str) -> list[str]:
     hidden as ``#``."""
     lang = language(language_code)
     out = _mend(_plain(text, language_code), lang)
-    return _hide_ids(out, lang)
+    return _hide_ids(_hours_minutes(out, lang), lang)
+
+
+def _hours_minutes(ws: list[str], lang: Language) -> list[str]:
+    """A clock time written in one group of digits after a clock word ("at 930", "at 1400")
+    is its hour and its minutes; a longer number (a phone's "at 0800 123 456") is none."""
+    out: list[str] = []
+    for i, w in enumerate(ws):
+        nxt = ws[i + 1] if i + 1 < len(ws) else ""
+        if (out and out[-1] in lang.clock and w.isdigit() and len(w) in (3, 4) and not w.startswith("0")
+                and not nxt.isdigit() and int(w[:-2]) <= 23 and int(w[-2:]) < 60):
+            out += [w[:-2], w[-2:]]
+        else:
+            out.append(w)
+    return out
 
 
 def _hide_ids(ws: list[str], lang: Language) -> list[str]:
@@ -193,7 +218,7 @@ def _hide_ids(ws: list[str], lang: Language) -> list[str]:
     for k, (digits, run) in enumerate(runs := [(d, list(r)) for d, r in itertools.groupby(ws, str.isdigit)]):
         after = runs[k + 1][1][0] if k + 1 < len(runs) else ""
         named = digits and (out and out[-1] in lang.ids or after in lang.ids_after or after in lang.date_marks)
-        long = any(len(w) >= _ID_DIGITS for w in run)
+        long = any(len(w) >= _ID_DIGITS for w in run) and not (len(run) == 1 and after in lang.units)  # "in 120 minutes"
         out += ["#"] * len(run) if digits and (len(run) >= 3 or long or named) else run
     return out
 
@@ -215,15 +240,31 @@ def _mend(ws: list[str], lang: Language) -> list[str]:
     # Merged words split: "كمانساعتين", "полтретьего", "وعشره", "عالساعه".
     ws, out = out, []
     for w in ws:
-        out += _split(w, lang) if w not in known and not w.isdigit() else [w]
+        out += _split(w, lang) if w not in known and not w.isdigit() and not _swapped(w, lang.code) else [w]
     # Phrases before spelling, so a greeting's "вечер" or "akşamlar" is not mended into a time,
     # and after it, so "day after tomorow" is one.
     out = _phrases([_spelt(w, lang) for w in _phrases(out, lang)], lang)
     # Misheard words mended where a time is being said: "two ours", "half passed four".
     for i, w in enumerate(out):
-        if w in lang.misheard and _timely(out, i, lang):
+        if w in lang.to_heard and _to_heard(out, i, lang):
+            out[i] = min(lang.to, key=len)
+        elif w in lang.misheard and _timely(out, i, lang):
             out[i] = lang.misheard[w]
     return out
+
+
+# Minutes said before "to" and the hour: "ten to three", "twenty five to four".
+_TO_MINUTES = (5, 10, 20, 25)
+
+
+def _to_heard(ws: list[str], i: int, lang: Language) -> bool:
+    """Whether word ``i`` ("two", "too") is the "to" of "quarter to four", "ten to three": after
+    a quarter or five, ten, twenty minutes, before an hour in words."""
+    before = ws[i - 1] if i else ""
+    after = ws[i + 1] if i + 1 < len(ws) else ""
+    hour = lang.numbers.get(lang.misheard.get(after, after), 0)
+    minutes = before in lang.quarter or not before.isdigit() and lang.numbers.get(before) in _TO_MINUTES
+    return minutes and 1 <= hour <= 12
 
 
 def _loose(a: str, b: str, lang: Language) -> bool:
@@ -235,9 +276,26 @@ def _loose(a: str, b: str, lang: Language) -> bool:
 
 
 def _spelt(w: str, lang: Language) -> str:
-    if len(w) < _FUZZY_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w in lang.not_times or w.isdigit() or "_" in w:
+    if len(w) < _SWAP_MIN_LEN or w in lang.vocabulary or w in lang.misheard or w in lang.not_times or w.isdigit() or "_" in w:
+        return w
+    if swapped := _swapped(w, lang.code):  # "firday", "huor", "mintues"
+        return swapped
+    if len(w) < _FUZZY_MIN_LEN:
         return w
     return _nearest(w, lang.code, _FUZZY_MIN) or w
+
+
+# Two neighbouring letters swapped ("firday", "huor", "mintues") is a slip of the hand, mended
+# in a word of this many letters or more; it comes before any other likeness ("mintues" is
+# "minutes", not "tuesday").
+_SWAP_MIN_LEN = 4
+
+
+@lru_cache(maxsize=8192)
+def _swapped(w: str, code: str) -> str | None:
+    found = [c for c in language(code).spellable + language(code).short_spellable
+             if len(c) == len(w) and sorted(c) == sorted(w) and OSA.distance(w, c) == 1]
+    return found[0] if len(found) == 1 else None
 
 
 @lru_cache(maxsize=8192)
@@ -257,6 +315,8 @@ def _split(w: str, lang: Language) -> list[str]:
             rest = w[len(p):]
             if rest in known:
                 return [p, rest]
+    if w[:1] in lang.clock and w[1:] in known and len(w) >= _MERGED_MIN:  # a one-letter "at" run on: "utri", "upola", "вдва"
+        return [w[:1], w[1:]]
     for k in range(2, len(w) - 1):
         if w[:k] in known and w[k:] in known:
             return [w[:k], w[k:]]
@@ -278,8 +338,9 @@ def _timely(ws: list[str], i: int, lang: Language) -> bool:
     before = ws[i - 1] if i else ""
     after = ws[i + 1] if i + 1 < len(ws) else ""
     after = lang.misheard.get(after, after)  # "too ours" is "two hours"
-    if lang.misheard[ws[i]] in lang.numbers:  # ("waited in for it" keeps its "for")
-        return before in lang.clock or before in lang.half or before in lang.past or before in lang.relative and after in lang.units
+    if lang.misheard[ws[i]] in lang.numbers:  # ("waited in for it" keeps its "for"; "for o'clock" is four)
+        return (before in lang.clock or before in lang.half or before in lang.past or before in lang.relative and after in lang.units
+                or after in lang.clock_after)
     return (before.isdigit() or lang.numbers.get(before, 0) > 0 or before in lang.clock or before in lang.articles
             or before in lang.half or before in lang.quarter or before in lang.past or before in lang.to
             or after in lang.units or after in lang.pm or after in lang.am or after in lang.clock_after)

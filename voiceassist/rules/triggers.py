@@ -349,15 +349,16 @@ class TriggerEngine:
         elif intent == "agent_sorry":
             out += self._sorry(now, speaker, heard, topic)
         elif intent == "agent_callback":
-            out.append(self._promise(event))
+            out.append(self._promise(event, match))
         if speaker == "caller" and not self._asked and self._agitation >= self._cfg.agitation_for_questions:
             out += self._nudge("ask_questions", now, self._lines("ask_questions", topic), who=speaker, heard=heard)
         return out
 
-    def _promise(self, event: Event) -> Event:
-        """A call-back promise with its due time; a vague one is followed by a reminder to agree
-        a time, unless a promise with a time comes first."""
-        when = due.parse(event["text"], self.language)
+    def _promise(self, event: Event, match: Match) -> Event:
+        """A call-back promise with its due time, read first from the promise's own sentence; a
+        vague one is followed by a reminder to agree a time, unless a promise with a time comes
+        first."""
+        when = due.parse(event["text"], self.language, word=match.first)
         promise = {
             "t": event["t"], "type": "callback.promised", "text": event["text"],
             "due": when.at(self._call_start, event["start"]) if self._call_start else None,
