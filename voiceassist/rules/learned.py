@@ -28,7 +28,7 @@ from voiceassist.rules.phrasebook import INTENTS
 
 __all__ = ["Learned", "features", "windows", "clauses", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
 
-FIRE = 0.6  # no phrase matched: the model alone fires from this probability
+FIRE = 0.65  # no phrase matched: the model alone fires from this probability
 FIRE_PARTIAL = 0.8  # ... on a partial, whose sentence may still turn ("so what are you" ...)
 VETO = 0.4  # a phrase matched: it stands unless the model gives less than this
 _NGRAMS = (3, 4, 5)
