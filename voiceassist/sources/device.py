@@ -23,6 +23,7 @@ from voiceassist.errors import AudioInputError
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, SPEAKERS, Frame, Speaker
 from voiceassist.sources.base import DeviceChange, SourceInfo
 from voiceassist.sources.convert import Framer, StreamConverter
+from voiceassist.sources.monitor import MonitorError, MonitorStream, list_monitors
 from voiceassist.sources.portaudio import list_input_devices, plan_inputs, portaudio
 
 __all__ = ["DeviceSource"]
@@ -134,50 +135,56 @@ class DeviceSource:
                 self.status_flags += 1
             self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy()))
 
-        stream = portaudio().InputStream(
-            device=inp.device["index"],
-            channels=max(inp.channels) + 1,
-            samplerate=inp.rate,
-            dtype="int16",
-            blocksize=int(inp.rate * _BLOCK_S),
-            callback=callback,
-        )
+        args = dict(channels=max(inp.channels) + 1, samplerate=inp.rate, blocksize=int(inp.rate * _BLOCK_S),
+                    callback=callback)
+        if "monitor_of" in inp.device:
+            stream = MonitorStream(inp.device["name"], **args)
+        else:
+            stream = portaudio().InputStream(device=inp.device["index"], dtype="int16", **args)
         self._streams[n] = stream
         return stream
 
     def _start(self) -> None:
         sd = portaudio()
-        for n, inp in enumerate(self._inputs):
-            try:
+        try:
+            for n, inp in enumerate(self._inputs):
                 self._open(n)
-            except sd.PortAudioError as e:
-                self.close()
-                raise AudioInputError(f"cannot open input device {inp.device['index']} '{inp.device['name']}': {e}") from None
-        # started together, after all are open, so the sides' sample counts share a start
-        for stream in self._streams:
-            stream.start()
+            # started together, after all are open, so the sides' sample counts share a start
+            for n, stream in enumerate(self._streams):
+                inp = self._inputs[n]
+                stream.start()
+        except (sd.PortAudioError, MonitorError) as e:
+            self.close()
+            what = "output monitor" if "monitor_of" in inp.device else f"input device {inp.device['index']}"
+            raise AudioInputError(f"cannot open {what} '{inp.device['name']}': {e}") from None
 
     def _restore(self, n: int) -> bool:
         """One try to get lost input ``n`` back. PortAudio lists devices once, when it starts,
         so when no stream is running it is restarted (``Pa_Terminate``/``Pa_Initialize``, as
         python-sounddevice #125 advises; it would also stop running streams) and the device is
         looked up again by name, since it may come back under another index. While the other
-        side's device runs, only the index known from before is tried."""
+        side's device runs, only the index known from before is tried. An output monitor is
+        recorded again once its sound server lists it again."""
         sd = portaudio()
         inp = self._inputs[n]
         try:
-            # (not after a stream was left open: Pa_Terminate would wait for it to close)
-            if all(stream is None for stream in self._streams) and not self._left_open:
-                sd._terminate()
-                sd._initialize()
-                self._generation += 1
-            if inp.generation != self._generation:
-                found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
-                if not found:
+            if "monitor_of" in inp.device:
+                if not any(m["name"] == inp.device["name"] for m in list_monitors()):
                     return False
-                inp.device, inp.generation = found[0], self._generation
+            else:
+                # (not after a stream was left open: Pa_Terminate would wait for it to close)
+                others = [s for s, i in zip(self._streams, self._inputs) if "monitor_of" not in i.device]
+                if all(stream is None for stream in others) and not self._left_open:
+                    sd._terminate()
+                    sd._initialize()
+                    self._generation += 1
+                if inp.generation != self._generation:
+                    found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
+                    if not found:
+                        return False
+                    inp.device, inp.generation = found[0], self._generation
             self._open(n).start()
-        except sd.PortAudioError as e:
+        except (sd.PortAudioError, MonitorError) as e:
             log.info("input device '%s' not back yet: %s", inp.device["name"], e)
             self._drop_stream(n)
             return False
