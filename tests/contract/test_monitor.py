@@ -13,6 +13,7 @@ product did with two input devices before monitors were selectable.
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -290,3 +291,28 @@ def test_a_frozen_sound_server_is_reported_for_a_monitor(desk, tmp_path):
     assert types[-1] == "call.ended" and types.count("device.lost") == 1 and types.count("device.restored") == 1
     back = next(e for e in evs if e["type"] == "device.restored")
     assert back["device"] == "headset.monitor" and 3.5 <= back["lost_s"] < 12, back
+
+
+def test_the_readme_try_out_runs_as_written(tmp_path):
+    """The README's try-out of the agent's desk (a server of its own, null sinks for the
+    headset, a recorded caller played into it), run by bash from the checkout as a reader
+    would paste it."""
+    root = Path(__file__).parents[2]
+    if not (root / ".venv" / "bin" / "voiceassist").exists():
+        pytest.skip("the README runs .venv/bin/voiceassist, which ./run setup makes")
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    start = readme.index("export HOME=$(mktemp -d) XDG_RUNTIME_DIR=$(mktemp -d)")
+    block = readme[start : readme.index("```", start)]
+    try:
+        result = subprocess.run(["bash", "-e", "-c", block], cwd=root, capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "TMPDIR": str(tmp_path)})
+    finally:  # the block's server, should it not have reached its `pactl exit`
+        for pid in tmp_path.glob("*/pulse/pid"):
+            subprocess.run(["kill", pid.read_text().strip()], capture_output=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any("headset.monitor" in line and "output monitor (Monitor of USB-Headset)" in line for line in lines)
+    evs = [json.loads(line) for line in lines if line.startswith("{")]
+    assert evs[0]["type"] == "call.started" and evs[-1]["type"] == "call.ended"
+    assert "available" in finals(evs, "caller").lower() and finals(evs, "agent").lower().count("sorry") == 2
+    assert [e["kind"] for e in evs if e["type"] == "prompt.shown"] == ["specific_apology"]
