@@ -50,6 +50,11 @@ _SILENT_S = 3.0
 # A stream that PortAudio has not closed after this long is left open: closing waits on the
 # device's driver or sound server, and one that has stopped answering never returns.
 _CLOSE_WAIT_S = 2.0
+# Two devices seldom start delivering at the same moment (measured: a PipeWire monitor by parec
+# 0.5 s before PortAudio's ALSA `pulse` device on the same server). One that starts this much
+# later than the other begins with silence for the difference, so both sides' times are the
+# same wall time; under it, PortAudio's own start-up jitter, it is left alone.
+_ALIGN_S = 0.1
 
 
 @dataclass
@@ -128,12 +133,12 @@ class DeviceSource:
 
         blocks = itertools.count()  # this stream's blocks, the dropped ones included
 
-        # Runs on PortAudio's thread: hand the block over and nothing else (no conversion,
-        # logging or waiting), so the audio thread never misses a deadline.
+        # Runs on PortAudio's thread: hand the block over, with when it came, and nothing else
+        # (no conversion, logging or waiting), so the audio thread never misses a deadline.
         def callback(indata, frames, time_info, status):
             if status:
                 self.status_flags += 1
-            self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy()))
+            self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy(), time.monotonic()))
 
         args = dict(channels=max(inp.channels) + 1, samplerate=inp.rate, blocksize=int(inp.rate * _BLOCK_S),
                     callback=callback)
@@ -222,6 +227,7 @@ class DeviceSource:
         heard = {s: time.monotonic() for s in framers}  # when each side last delivered
         received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
         expected = [0] * len(self._inputs)  # the number of each input's next block (see _open)
+        first_at: dict[int, float] = {}  # when each input's first block came (monotonic, in the callback)
         lost: dict[int, _Gap] = {}
         silent: dict[int, float] = {}  # inputs whose running stream sends nothing: since when (monotonic)
         failure: AudioInputError | None = None
@@ -242,10 +248,14 @@ class DeviceSource:
         try:
             while not self._stop.is_set() and (limit is None or min(yielded.values()) < limit):
                 try:
-                    n, k, block = self._queue.get(timeout=0.2)
+                    n, k, block, came = self._queue.get(timeout=0.2)
                 except queue.Empty:
                     n = None
                 now = time.monotonic()
+                if n is not None and n not in first_at:
+                    first_at[n] = came
+                    if (late := came - min(first_at.values())) >= _ALIGN_S:
+                        take(n, np.zeros((int(late * self._inputs[n].rate), block.shape[1]), np.int16), now)
                 if n is not None and n not in lost:  # a lost stream's last blocks: its gap is filled
                     if k > expected[n]:  # blocks dropped (the reader was behind) are heard as silence
                         take(n, np.zeros(((k - expected[n]) * len(block), block.shape[1]), np.int16), now)
