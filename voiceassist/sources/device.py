@@ -23,8 +23,8 @@ from voiceassist.errors import AudioInputError
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, SPEAKERS, Frame, Speaker
 from voiceassist.sources.base import DeviceChange, SourceInfo
 from voiceassist.sources.convert import Framer, StreamConverter
-from voiceassist.sources.monitor import MonitorError, MonitorStream, list_monitors
-from voiceassist.sources.portaudio import list_input_devices, plan_inputs, portaudio
+from voiceassist.sources.monitor import MonitorError, list_monitors
+from voiceassist.sources.portaudio import list_input_devices, open_input, plan_inputs, portaudio
 
 __all__ = ["DeviceSource"]
 
@@ -128,7 +128,7 @@ class DeviceSource:
         )
 
     def _open(self, n: int) -> Any:
-        """Input ``n``'s stream, open but not started (raises ``PortAudioError``)."""
+        """Input ``n``'s stream, open but not started (raises ``PortAudioError``, ``MonitorError``)."""
         inp = self._inputs[n]
 
         blocks = itertools.count()  # this stream's blocks, the dropped ones included
@@ -140,12 +140,7 @@ class DeviceSource:
                 self.status_flags += 1
             self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy(), time.monotonic()))
 
-        args = dict(channels=max(inp.channels) + 1, samplerate=inp.rate, blocksize=int(inp.rate * _BLOCK_S),
-                    callback=callback)
-        if "monitor_of" in inp.device:
-            stream = MonitorStream(inp.device["name"], **args)
-        else:
-            stream = portaudio().InputStream(device=inp.device["index"], dtype="int16", **args)
+        stream = open_input(inp, int(inp.rate * _BLOCK_S), callback)
         self._streams[n] = stream
         return stream
 

@@ -6,12 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any, Callable
 
 from voiceassist.errors import AudioInputError
 from voiceassist.frames import SAMPLE_RATE, SPEAKERS, Speaker
-from voiceassist.sources.monitor import list_monitors
+from voiceassist.sources.monitor import MonitorStream, list_monitors
 
-__all__ = ["portaudio", "list_input_devices", "find_input", "default_devices", "Input", "plan_inputs"]
+__all__ = ["portaudio", "list_input_devices", "find_input", "default_devices", "Input", "plan_inputs", "open_input"]
 
 
 def portaudio() -> ModuleType:
@@ -128,3 +129,12 @@ def plan_inputs(caller_device, agent_device, caller_channel: int, samplerate: in
     if agent is not None:
         inputs.append(Input(agent, ("agent",), [0], rate_of(agent, 1)))
     return inputs
+
+
+def open_input(inp: Input, blocksize: int, callback: Callable) -> Any:
+    """``inp``'s stream, open but not started: PortAudio's, or parec's for an output monitor
+    (the same interface: ``start()``, ``active``, ``close()``, the callback per block)."""
+    args = dict(channels=max(inp.channels) + 1, samplerate=inp.rate, blocksize=blocksize, callback=callback)
+    if "monitor_of" in inp.device:
+        return MonitorStream(inp.device["name"], **args)
+    return portaudio().InputStream(device=inp.device["index"], dtype="int16", **args)
