@@ -1,11 +1,13 @@
 """The spoken cue: rendered by the real espeak-ng to a WAV, in the prompt's language with its
 phrasebook's word and voice, never while the agent speaks, rate-limited. There is no sound card
 here: playing is replaced by a recorder of what would have been played (a stand-in, named as
-such); rendering is real."""
+such), except in the last test, where the real player plays into a real PulseAudio server's
+null sink and what it played is recorded from the sink's monitor; rendering is real."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -13,6 +15,7 @@ import pytest
 import soundfile as sf
 import soxr
 import webrtcvad
+from pulsetools import Pulse, needs_pulseaudio
 
 from voiceassist.config import load_config
 from voiceassist.languages import LANGUAGES
@@ -152,3 +155,53 @@ def test_the_cue_follows_the_language_found_in_the_call(tmp_path):
     quiet_ru = sf.read(str(played[1]))[0]
     full_ru = espeak("тише", "ru", tmp_path / "ref.wav")
     assert len(quiet_ru) == len(full_ru) and voiced_share(quiet_ru, 22050) > 0.4
+
+
+CUE_CHILD = r"""
+import time
+from voiceassist.config import load_config
+from voiceassist.sinks.speech import SpokenCue
+cue = SpokenCue(load_config().ui)  # the real player: sounddevice on the default output
+cue.handle({"t": 0.0, "type": "language.detected", "language": "tr", "probability": 0.9})
+cue.handle({"t": 1.0, "type": "level", "speaker": "agent", "loudness_lufs": -30.0, "baseline_lufs": -38.0,
+            "rate_sps": 4.0, "baseline_sps": 4.0, "wpm": None, "speaking": False})
+cue.handle({"t": 2.0, "type": "prompt.shown", "id": "lower_voice-1", "kind": "lower_voice", "text": "Sesinizi alçaltın",
+            "suggestions": [], "reason": "+8 dB", "language": "tr"})
+time.sleep(0.5)
+cue.close()  # waits for the cue to have played
+print(cue.cued)
+"""
+
+
+@needs_pulseaudio
+def test_the_cue_plays_in_the_headset_in_the_call_language(tmp_path):
+    """The real player (no stand-in): a Turkish call's cue played on the default output, here
+    a PulseAudio null sink standing for the headset, recorded from its monitor."""
+    pulse = Pulse(tmp_path, sinks={"headset": "USB-Headset"})
+    pulse.start()
+    recorder = subprocess.Popen(["parec", "--device=headset.monitor", "--format=s16le", "--rate=16000", "--channels=1",
+                                 "--raw", str(tmp_path / "heard.raw")], env=pulse.env)
+    try:
+        time.sleep(2.0)  # a null sink's monitor starts delivering after about 1.3 s
+        child = subprocess.run([sys.executable, "-c", CUE_CHILD], env=pulse.env, capture_output=True, text=True,
+                               timeout=60)
+        time.sleep(0.5)
+    finally:
+        recorder.terminate()
+        recorder.wait()
+        pulse.kill()
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.strip() == "[(2.0, 'sessiz')]"
+    heard = np.fromfile(tmp_path / "heard.raw", "<i2").astype(float) / 32768
+
+    def best_match(word: str, voice: str) -> float:
+        said = espeak(word, voice, tmp_path / f"{voice}.wav")
+        said = soxr.resample(said, 22050, 16000)
+        corr = np.correlate(heard, said, mode="valid")
+        window = np.sqrt(np.convolve(heard**2, np.ones(len(said)), mode="valid"))
+        return float(np.max(np.abs(corr) / (np.linalg.norm(said) * np.maximum(window, 1e-9))))
+
+    turkish, english = best_match("sessiz", "tr"), best_match("lower", "en-us")
+    print(f"\nheadset heard the Turkish cue with correlation {turkish:.2f} (the English one: {english:.2f})")
+    # measured 0.85 and 0.15: played at 22.05 kHz, resampled by PulseAudio and again here
+    assert turkish > 0.7 and english < 0.4
