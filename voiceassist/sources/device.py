@@ -50,10 +50,12 @@ _SILENT_S = 3.0
 # A stream that PortAudio has not closed after this long is left open: closing waits on the
 # device's driver or sound server, and one that has stopped answering never returns.
 _CLOSE_WAIT_S = 2.0
-# Two devices seldom start delivering at the same moment (measured: a PipeWire monitor by parec
-# 0.5 s before PortAudio's ALSA `pulse` device on the same server). One that starts this much
-# later than the other begins with silence for the difference, so both sides' times are the
-# same wall time; under it, PortAudio's own start-up jitter, it is left alone.
+# An output monitor (a parec process) and a PortAudio device do not start delivering at the same
+# moment (measured: parec 0.5 s before PortAudio's ALSA `pulse` device on PipeWire; on PulseAudio
+# either, by up to 0.44 s). In such a call the input that starts this much later than the other
+# begins with silence for the difference, so both sides' times are the same wall time. (PortAudio
+# streams alone start together and stay aligned by sample count, as before: ALSA file devices,
+# which deliver as fast as they are read, have no wall time to align to.)
 _ALIGN_S = 0.1
 
 
@@ -223,6 +225,7 @@ class DeviceSource:
         received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
         expected = [0] * len(self._inputs)  # the number of each input's next block (see _open)
         first_at: dict[int, float] = {}  # when each input's first block came (monotonic, in the callback)
+        monitored = any("monitor_of" in i.device for i in self._inputs)  # see _ALIGN_S
         lost: dict[int, _Gap] = {}
         silent: dict[int, float] = {}  # inputs whose running stream sends nothing: since when (monotonic)
         failure: AudioInputError | None = None
@@ -247,7 +250,7 @@ class DeviceSource:
                 except queue.Empty:
                     n = None
                 now = time.monotonic()
-                if n is not None and n not in first_at:
+                if n is not None and n not in first_at and monitored:
                     first_at[n] = came
                     if (late := came - min(first_at.values())) >= _ALIGN_S:
                         take(n, np.zeros((int(late * self._inputs[n].rate), block.shape[1]), np.int16), now)
