@@ -324,7 +324,7 @@ class Run:
         if cfg.ui.cue:
             from voiceassist.sinks.speech import SpokenCue
 
-            cue = SpokenCue(cfg.ui)
+            cue = SpokenCue(cfg.ui, phrasebooks_dir=cfg.triggers.phrasebooks_dir)
             stack.callback(cue.close)
             sinks.append(cue)
         record = sinks[0].handle if self.opts.events else None  # the event log, when there is one

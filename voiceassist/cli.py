@@ -195,15 +195,26 @@ def cmd_promises(args: argparse.Namespace) -> None:
 
 
 def cmd_devices(args: argparse.Namespace) -> None:
-    from voiceassist.sources.device import default_devices, list_input_devices
+    from voiceassist.sources.portaudio import default_devices, list_input_devices
+    from voiceassist.sources.monitor import list_monitors
 
     devices = list_input_devices()
+    monitors = list_monitors()
     used = default_devices()
-    table = Table("index", "name", "channels", "default rate", "used for", box=None)
+    table = Table("index", "name", "channels", "default rate", "used for", "kind", box=None)
     for d in devices:
         role = ", ".join(r for r, i in used.items() if i == d["index"])
-        table.add_row(str(d["index"]), d["name"], str(d["channels"]), f"{d['samplerate']:.0f} Hz", role)
-    Console().print(table if devices else "no input devices found")
+        table.add_row(str(d["index"]), d["name"], str(d["channels"]), f"{d['samplerate']:.0f} Hz", role, "input")
+    # what a sink plays (the softphone's output to the headset): the caller's side, by name
+    for m in monitors:
+        table.add_row("", m["name"], str(m["channels"]), f"{m['samplerate']:.0f} Hz", "",
+                      f"output monitor ({m['description']})")
+    console = Console()
+    if not devices and not monitors:
+        console.print("no input devices found")
+        return
+    # one row a device, however narrow the terminal or pipe: the names are to be copied
+    Console(width=max(console.width, 1000)).print(table)
 
 
 def cmd_models(args: argparse.Namespace) -> None:
@@ -305,7 +316,7 @@ def _parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
-    p.add_argument("--caller-device", metavar="D", help="input device (index or name) of the caller's line")
+    p.add_argument("--caller-device", metavar="D", help="input device (index or name) or output monitor (name, e.g. the headset sink's .monitor) of the caller's line")
     p.add_argument("--agent-device", metavar="D", help="input device (index or name) of the agent's headset")
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="caller's channel on a stereo device")
     p.add_argument("--seconds", type=float, metavar="S", help="end the call after S seconds of audio")

@@ -101,8 +101,11 @@ def edit(path: Path, old: str, new: str) -> None:
         ("[intents.insult]\nphrases = [", "[intents.insult]\nphrases = ['(.*)', ", ["intents.insult.phrases in", "en.toml", "not regular expressions"]),
         ('language = "en"', 'language = "tr"', ["language = 'tr' in", "en.toml", "must be 'en'"]),
         ("[prompts.dont_take_personally]", "[prompts.dont_take_it_personally]", ["unknown [prompts.dont_take_it_personally] in", "en.toml", "(did you mean dont_take_personally?); known: lower_voice, slow_down"]),
+        ('voice = "en-us"', 'voice = "xx"', ["cue.voice = 'xx' in", "en.toml", "espeak-ng has no such voice", "espeak-ng --voices"]),
+        ('lower_voice = "lower"', 'lowr = "lower"', ["cue.lower_voice missing in", "en.toml"]),
+        ('slow_down = "slower"', 'slow_down = ""', ["cue.slow_down = '' in", "en.toml", "at least 1 character"]),
     ],
-    ids=["wrong-type", "regex-phrase", "wrong-language", "unknown-kind"],
+    ids=["wrong-type", "regex-phrase", "wrong-language", "unknown-kind", "cue-voice", "cue-word-missing", "cue-word-empty"],
 )
 def test_check_a_damaged_phrasebook(books, old, new, needles):
     edit(books / "en.toml", old, new)
@@ -193,3 +196,17 @@ def test_a_team_config_naming_a_missing_or_bad_form_is_a_user_error(tmp_path):
     config = tmp_path / "team.toml"
     config.write_text("[report]\nscorecard = 'nowhere.toml'\n")
     user_error(voiceassist("config", "check", config), "nowhere.toml: config file not found")
+
+
+def test_a_team_phrasebook_without_a_cue_section_speaks_the_packaged_cue(books):
+    """[cue] came after teams wrote their own phrasebooks: one without it still loads and
+    checks, and its cue is the packaged phrasebook's of its language."""
+    from voiceassist.sinks.speech import cue_words
+
+    text = (books / "en.toml").read_text(encoding="utf-8")
+    start = text.index("[cue]")
+    (books / "en.toml").write_text(text[:start] + text[text.index("\n\n", start) + 2 :], encoding="utf-8")
+    assert "[cue]" not in (books / "en.toml").read_text(encoding="utf-8")
+    assert ok(voiceassist("config", "check", books / "en.toml")).startswith(f"{books / 'en.toml'}: ok (phrasebook")
+    words = cue_words("en", str(books))
+    assert (words.voice, words.lower_voice, words.slow_down) == ("en-us", "lower", "slower")

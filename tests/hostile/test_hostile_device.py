@@ -16,8 +16,6 @@ real time and the device `callerline` records its monitor.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,66 +23,26 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pulsetools
 import pytest
 import soundfile as sf
 import soxr
+from pulsetools import needs_pulseaudio
 
 from voiceassist.events import problem
 
 ROOT = Path(__file__).parents[2]
 CALLS = ROOT / "tests" / "fixtures" / "calls"
 
-pytestmark = pytest.mark.skipif(
-    not (shutil.which("pulseaudio") and shutil.which("pacat") and Path("/usr/lib/x86_64-linux-gnu/alsa-lib/libasound_module_pcm_pulse.so").exists()),
-    reason="needs pulseaudio, pulseaudio-utils and libasound2-plugins (./run installs them)",
-)
+pytestmark = needs_pulseaudio
 
 
-class Pulse:
-    """A PulseAudio server of this test only (its own socket, no D-Bus, no autospawn)."""
+class Pulse(pulsetools.Pulse):
+    """The server with the caller's line: null sink `line`, recorded as ALSA device `callerline`."""
 
     def __init__(self, root: Path, name: str = "pulse"):
-        self.root = root
-        self.runtime = root / name
-        self.runtime.mkdir(exist_ok=True)
-        self.env = {
-            **os.environ,
-            "HOME": str(root),  # alsa-lib reads ~/.asoundrc
-            "PULSE_RUNTIME_PATH": str(self.runtime),
-            "PULSE_STATE_PATH": str(self.runtime),
-            "PULSE_SERVER": f"unix:{self.runtime}/native",
-            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-        }
+        super().__init__(root, name)
         (root / ".asoundrc").write_text('pcm.callerline { type pulse device "line.monitor" }\n')
-        self.server: subprocess.Popen | None = None
-        self.player: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.server = subprocess.Popen(
-            ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--use-pid-file=no", "--disable-shm=yes",
-             "-L", f"module-native-protocol-unix socket={self.runtime}/native auth-anonymous=1",
-             "-L", "module-null-sink sink_name=line rate=16000 channels=1"],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 20
-        while subprocess.run(["pactl", "info"], env=self.env, capture_output=True).returncode != 0:
-            assert time.monotonic() < deadline and self.server.poll() is None, "PulseAudio did not start"
-            time.sleep(0.1)
-
-    def play(self, audio: np.ndarray) -> None:
-        """Plays ``audio`` (16 kHz float) into the line at real time."""
-        raw = self.runtime / "play.raw"
-        np.round(audio * 32767).astype("<i2").tofile(raw)
-        self.player = subprocess.Popen(
-            ["pacat", "--playback", "-d", "line", "--rate=16000", "--channels=1", "--format=s16le", str(raw)],
-            env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )
-
-    def kill(self) -> None:
-        for proc in (self.player, self.server):
-            if proc is not None and proc.poll() is None:
-                proc.kill()
-                proc.wait()
 
 
 @pytest.fixture

@@ -8,12 +8,15 @@ that trigger it.
 - ``[intents.<intent>]``: ``phrases`` that signal an intent (see ``rules.matching``), and
   ``[intents.negation] words``;
 - ``[lines.<kind>]``: suggested lines per topic (``default`` when no topic fits);
-- ``[names]``: how a caller's name is said back to them (see ``rules.names``).
+- ``[names]``: how a caller's name is said back to them (see ``rules.names``);
+- ``[cue]``: the spoken cue's word per voice-monitor prompt, and the espeak-ng voice saying it.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
@@ -27,7 +30,7 @@ from voiceassist.events import MONITOR_KINDS, Kind
 from voiceassist.languages import LANGUAGES, Language
 from voiceassist.rules.matching import expand, tokens
 
-__all__ = ["Phrasebook", "PromptText", "NameRules", "ADDRESS_FIELDS", "load_phrasebook", "read_phrasebook", "check_file", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
+__all__ = ["Phrasebook", "PromptText", "NameRules", "ADDRESS_FIELDS", "CueWords", "load_phrasebook", "read_phrasebook", "check_file", "PHRASEBOOK_DIR", "REASON_FIELDS", "INTENTS", "TOPICS"]
 
 PHRASEBOOK_DIR = DEFAULTS_DIR / "phrasebooks"
 
@@ -103,12 +106,22 @@ class NameRules(_Strict):
     address: dict[Literal["male", "female", "unknown"], list[str]] = {}
 
 
+class CueWords(_Strict):
+    """``[cue]``: what the spoken cue (``[ui] cue``) says for each prompt it stands for, and in
+    which espeak-ng voice (``espeak-ng --voices`` lists them)."""
+
+    voice: str = Field(min_length=1)
+    lower_voice: str = Field(min_length=1)
+    slow_down: str = Field(min_length=1)
+
+
 class Phrasebook(_Strict):
     language: Language
     prompts: dict[Kind, PromptText]
     intents: dict[IntentName, Intent] = {}
     lines: dict[str, dict[str, str | list[str]]] = {}
     names: NameRules = NameRules()
+    cue: CueWords | None = None  # a team's phrasebook without one: the packaged one's
 
 
 def load_phrasebook(language: str, folder: str | Path = "") -> Phrasebook:
@@ -241,6 +254,8 @@ def check_file(path: Path) -> str:
     if "prompts" in data:
         # Named as a phrasebooks_dir holds it (en.toml): also checked to be that language's.
         book = load_phrasebook(path.stem, path.parent) if path.stem in LANGUAGES else read_phrasebook(path)
+        if book.cue is not None and (problem := _voice_problem(book.cue.voice)):
+            raise ConfigError(f"cue.voice = {book.cue.voice!r} in {path}: {problem}")
         return f"phrasebook, language {book.language}: {len(book.prompts)} prompts, {len(book.intents)} intents"
     cfg, origin = load_config_with_origin(path)
     n = sum(source == str(path) for source in origin.values())
@@ -255,3 +270,14 @@ def check_file(path: Path) -> str:
 
 def _items(n: int) -> str:
     return f"{n} item{'' if n == 1 else 's'}"
+
+
+def _voice_problem(voice: str) -> str | None:
+    """Why espeak-ng cannot speak in ``voice``, or None (also when espeak-ng is not installed:
+    then no voice can be checked, and the cue says so when it is first spoken)."""
+    if shutil.which("espeak-ng") is None:
+        return None
+    result = subprocess.run(["espeak-ng", "-q", "-v", voice, ""], capture_output=True, text=True, timeout=10)
+    if result.returncode == 0:
+        return None
+    return "espeak-ng has no such voice; `espeak-ng --voices` lists them (e.g. en-us, tr, ru, ar, hr)"

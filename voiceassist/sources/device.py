@@ -23,7 +23,8 @@ from voiceassist.errors import AudioInputError
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, SPEAKERS, Frame, Speaker
 from voiceassist.sources.base import DeviceChange, SourceInfo
 from voiceassist.sources.convert import Framer, StreamConverter
-from voiceassist.sources.portaudio import list_input_devices, plan_inputs, portaudio
+from voiceassist.sources.monitor import MonitorError, list_monitors
+from voiceassist.sources.portaudio import list_input_devices, open_input, plan_inputs, portaudio
 
 __all__ = ["DeviceSource"]
 
@@ -49,6 +50,13 @@ _SILENT_S = 3.0
 # A stream that PortAudio has not closed after this long is left open: closing waits on the
 # device's driver or sound server, and one that has stopped answering never returns.
 _CLOSE_WAIT_S = 2.0
+# An output monitor (a parec process) and a PortAudio device do not start delivering at the same
+# moment (measured: parec 0.5 s before PortAudio's ALSA `pulse` device on PipeWire; on PulseAudio
+# either, by up to 0.44 s). In such a call the input that starts this much later than the other
+# begins with silence for the difference, so both sides' times are the same wall time. (PortAudio
+# streams alone start together and stay aligned by sample count, as before: ALSA file devices,
+# which deliver as fast as they are read, have no wall time to align to.)
+_ALIGN_S = 0.1
 
 
 @dataclass
@@ -122,62 +130,63 @@ class DeviceSource:
         )
 
     def _open(self, n: int) -> Any:
-        """Input ``n``'s stream, open but not started (raises ``PortAudioError``)."""
+        """Input ``n``'s stream, open but not started (raises ``PortAudioError``, ``MonitorError``)."""
         inp = self._inputs[n]
 
         blocks = itertools.count()  # this stream's blocks, the dropped ones included
 
-        # Runs on PortAudio's thread: hand the block over and nothing else (no conversion,
-        # logging or waiting), so the audio thread never misses a deadline.
+        # Runs on PortAudio's thread: hand the block over, with when it came, and nothing else
+        # (no conversion, logging or waiting), so the audio thread never misses a deadline.
         def callback(indata, frames, time_info, status):
             if status:
                 self.status_flags += 1
-            self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy()))
+            self.dropped_blocks += _offer(self._queue, (n, next(blocks), indata.copy(), time.monotonic()))
 
-        stream = portaudio().InputStream(
-            device=inp.device["index"],
-            channels=max(inp.channels) + 1,
-            samplerate=inp.rate,
-            dtype="int16",
-            blocksize=int(inp.rate * _BLOCK_S),
-            callback=callback,
-        )
+        stream = open_input(inp, int(inp.rate * _BLOCK_S), callback)
         self._streams[n] = stream
         return stream
 
     def _start(self) -> None:
         sd = portaudio()
-        for n, inp in enumerate(self._inputs):
-            try:
+        try:
+            for n, inp in enumerate(self._inputs):
                 self._open(n)
-            except sd.PortAudioError as e:
-                self.close()
-                raise AudioInputError(f"cannot open input device {inp.device['index']} '{inp.device['name']}': {e}") from None
-        # started together, after all are open, so the sides' sample counts share a start
-        for stream in self._streams:
-            stream.start()
+            # started together, after all are open, so the sides' sample counts share a start
+            for n, stream in enumerate(self._streams):
+                inp = self._inputs[n]
+                stream.start()
+        except (sd.PortAudioError, MonitorError) as e:
+            self.close()
+            what = "output monitor" if "monitor_of" in inp.device else f"input device {inp.device['index']}"
+            raise AudioInputError(f"cannot open {what} '{inp.device['name']}': {e}") from None
 
     def _restore(self, n: int) -> bool:
         """One try to get lost input ``n`` back. PortAudio lists devices once, when it starts,
         so when no stream is running it is restarted (``Pa_Terminate``/``Pa_Initialize``, as
         python-sounddevice #125 advises; it would also stop running streams) and the device is
         looked up again by name, since it may come back under another index. While the other
-        side's device runs, only the index known from before is tried."""
+        side's device runs, only the index known from before is tried. An output monitor is
+        recorded again once its sound server lists it again."""
         sd = portaudio()
         inp = self._inputs[n]
         try:
-            # (not after a stream was left open: Pa_Terminate would wait for it to close)
-            if all(stream is None for stream in self._streams) and not self._left_open:
-                sd._terminate()
-                sd._initialize()
-                self._generation += 1
-            if inp.generation != self._generation:
-                found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
-                if not found:
+            if "monitor_of" in inp.device:
+                if not any(m["name"] == inp.device["name"] for m in list_monitors()):
                     return False
-                inp.device, inp.generation = found[0], self._generation
+            else:
+                # (not after a stream was left open: Pa_Terminate would wait for it to close)
+                others = [s for s, i in zip(self._streams, self._inputs) if "monitor_of" not in i.device]
+                if all(stream is None for stream in others) and not self._left_open:
+                    sd._terminate()
+                    sd._initialize()
+                    self._generation += 1
+                if inp.generation != self._generation:
+                    found = [d for d in list_input_devices() if d["name"] == inp.device["name"]]
+                    if not found:
+                        return False
+                    inp.device, inp.generation = found[0], self._generation
             self._open(n).start()
-        except sd.PortAudioError as e:
+        except (sd.PortAudioError, MonitorError) as e:
             log.info("input device '%s' not back yet: %s", inp.device["name"], e)
             self._drop_stream(n)
             return False
@@ -215,6 +224,8 @@ class DeviceSource:
         heard = {s: time.monotonic() for s in framers}  # when each side last delivered
         received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
         expected = [0] * len(self._inputs)  # the number of each input's next block (see _open)
+        first_at: dict[int, float] = {}  # when each input's first block came (monotonic, in the callback)
+        monitored = any("monitor_of" in i.device for i in self._inputs)  # see _ALIGN_S
         lost: dict[int, _Gap] = {}
         silent: dict[int, float] = {}  # inputs whose running stream sends nothing: since when (monotonic)
         failure: AudioInputError | None = None
@@ -235,10 +246,14 @@ class DeviceSource:
         try:
             while not self._stop.is_set() and (limit is None or min(yielded.values()) < limit):
                 try:
-                    n, k, block = self._queue.get(timeout=0.2)
+                    n, k, block, came = self._queue.get(timeout=0.2)
                 except queue.Empty:
                     n = None
                 now = time.monotonic()
+                if n is not None and n not in first_at and monitored:
+                    first_at[n] = came
+                    if (late := came - min(first_at.values())) >= _ALIGN_S:
+                        take(n, np.zeros((int(late * self._inputs[n].rate), block.shape[1]), np.int16), now)
                 if n is not None and n not in lost:  # a lost stream's last blocks: its gap is filled
                     if k > expected[n]:  # blocks dropped (the reader was behind) are heard as silence
                         take(n, np.zeros(((k - expected[n]) * len(block), block.shape[1]), np.int16), now)

@@ -1,15 +1,18 @@
-"""PortAudio's input devices (through sounddevice): which there are, which one a name or
-index means, and how a call's sides are laid over them."""
+"""PortAudio's input devices (through sounddevice) and the sound server's output monitors
+(``monitor``): which there are, which one a name or index means, and how a call's sides are
+laid over them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from types import ModuleType
+from typing import Any, Callable
 
 from voiceassist.errors import AudioInputError
 from voiceassist.frames import SAMPLE_RATE, SPEAKERS, Speaker
+from voiceassist.sources.monitor import MonitorStream, list_monitors
 
-__all__ = ["portaudio", "list_input_devices", "find_input", "default_devices", "Input", "plan_inputs"]
+__all__ = ["portaudio", "list_input_devices", "find_input", "default_devices", "Input", "plan_inputs", "open_input"]
 
 
 def portaudio() -> ModuleType:
@@ -40,19 +43,31 @@ def list_input_devices() -> list[dict]:
 
 
 def find_input(spec: str | int) -> dict:
+    """The input device or output monitor ``spec`` names: a PortAudio index, or a name or
+    monitor description, whole or in part (case ignored). A monitor's dict has ``monitor_of``."""
     devices = list_input_devices()
+    monitors = list_monitors()
     text = str(spec).strip()
     if text.isdigit():
         found = [d for d in devices if d["index"] == int(text)]
     else:
-        found = [d for d in devices if d["name"] == text] or [d for d in devices if text.lower() in d["name"].lower()]
+        everything = devices + monitors
+        found = [d for d in everything if text in (d["name"], d.get("description"))] or [
+            d for d in everything if text.lower() in f"{d['name']}\n{d.get('description', '')}".lower()
+        ]
     if len(found) == 1:
         return found[0]
     available = ", ".join(f"{d['index']} '{d['name']}'" for d in devices) or "none"
+    if monitors:
+        available += "; output monitors: " + ", ".join(f"'{m['name']}' ({m['description']})" for m in monitors)
     if found:
-        names = ", ".join(f"{d['index']} '{d['name']}'" for d in found)
-        raise AudioInputError(f"input device '{spec}' is ambiguous: {names}; give its index")
+        names = ", ".join(_label(d) for d in found)
+        raise AudioInputError(f"input device '{spec}' is ambiguous: {names}; give its index or whole name")
     raise AudioInputError(f"unknown input device '{spec}'; input devices: {available}")
+
+
+def _label(device: dict) -> str:
+    return f"'{device['name']}'" if "monitor_of" in device else f"{device['index']} '{device['name']}'"
 
 
 def default_devices() -> dict[str, int]:
@@ -79,6 +94,8 @@ def plan_inputs(caller_device, agent_device, caller_channel: int, samplerate: in
     def rate_of(device: dict, channels: int) -> int:
         if samplerate is not None:
             return samplerate
+        if "monitor_of" in device:  # the sound server converts a monitor to any rate
+            return SAMPLE_RATE
         try:
             sd.check_input_settings(
                 device=device["index"], channels=channels, samplerate=SAMPLE_RATE, dtype="int16"
@@ -94,7 +111,12 @@ def plan_inputs(caller_device, agent_device, caller_channel: int, samplerate: in
         agent_device = default["agent"]
     caller = None if caller_device is None else find_input(caller_device)
     agent = None if agent_device is None else find_input(agent_device)
-    if caller is not None and agent is not None and caller["index"] == agent["index"]:
+    if caller is not None and agent is not None and (caller["index"], caller["name"]) == (agent["index"], agent["name"]):
+        if "monitor_of" in caller:
+            raise AudioInputError(
+                f"output monitor '{caller['name']}' carries what the headset plays, the caller; give the agent's "
+                "microphone as --agent-device"
+            )
         if caller["channels"] < 2:
             raise AudioInputError(
                 f"input device '{caller['name']}' has one channel; it cannot carry both caller and agent"
@@ -107,3 +129,12 @@ def plan_inputs(caller_device, agent_device, caller_channel: int, samplerate: in
     if agent is not None:
         inputs.append(Input(agent, ("agent",), [0], rate_of(agent, 1)))
     return inputs
+
+
+def open_input(inp: Input, blocksize: int, callback: Callable) -> Any:
+    """``inp``'s stream, open but not started: PortAudio's, or parec's for an output monitor
+    (the same interface: ``start()``, ``active``, ``close()``, the callback per block)."""
+    args = dict(channels=max(inp.channels) + 1, samplerate=inp.rate, blocksize=blocksize, callback=callback)
+    if "monitor_of" in inp.device:
+        return MonitorStream(inp.device["name"], **args)
+    return portaudio().InputStream(device=inp.device["index"], dtype="int16", **args)
