@@ -30,8 +30,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from voiceassist.rules.matching import _sentences as _matcher_sentences
-from voiceassist.rules.matching import _words as _matcher_words
+from voiceassist.rules.matching import split_sentences as _matcher_sentences
+from voiceassist.rules.matching import split_words as _matcher_words
 from voiceassist.rules.time_words import Language, decimal, language, words
 
 __all__ = ["Due", "parse"]

@@ -40,7 +40,7 @@ from functools import lru_cache
 import snowballstemmer
 from rapidfuzz import fuzz, process
 
-__all__ = ["fold", "lower", "Tokens", "tokens", "surface", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
+__all__ = ["fold", "lower", "Tokens", "tokens", "split_sentences", "split_words", "surface", "Negation", "Phrase", "expand", "compile_phrase", "Match", "Words", "find"]
 
 _STEMMERS = {"en": "english", "tr": "turkish", "ru": "russian", "ar": "arabic", "hr": "serbian"}  # Croatian: the Serbian stemmer (Latin script)
 _ARABIC_MARKS = re.compile("[\u064b-\u0652\u0670\u0640]")
@@ -120,14 +120,14 @@ class Tokens:
         return range(start, ends[0] if ends else len(self.words))
 
 
-def _words(text: str, language: str) -> list[str]:
+def split_words(text: str, language: str) -> list[str]:
     words = [w.strip("'") for w in _WORD.findall(lower(text, language))]
     if language == "tr":  # Turkish writes suffixes after an apostrophe on names: Ahmet'in
         words = [w.split("'")[0] for w in words]
     return words
 
 
-def _sentences(text: str, language: str) -> list[str]:
+def split_sentences(text: str, language: str) -> list[str]:
     if language == "en":  # "Mr. Miller" is one sentence (Whisper writes the full stop)
         text = _TITLE_STOP.sub(r"\1", text)
     return _SENTENCE.findall(text) or [text]
@@ -139,12 +139,12 @@ def tokens(text: str, language: str) -> Tokens:
     asks: list[int] = []
     tells: list[int] = []
     clauses: list[int] = []
-    for sentence in _sentences(text, language):
-        part = _words(sentence, language)
+    for sentence in split_sentences(text, language):
+        part = split_words(sentence, language)
         if not part:
             continue
         starts.append(len(words))
-        clauses += [len(words) + n for n in itertools.accumulate([0] + [len(_words(c, language)) for c in _CLAUSE.split(sentence)][:-1])
+        clauses += [len(words) + n for n in itertools.accumulate([0] + [len(split_words(c, language)) for c in _CLAUSE.split(sentence)][:-1])
                     if len(words) + n < len(words) + len(part)]
         end = sentence.rstrip()
         if end.endswith(("?", "؟")):
@@ -166,9 +166,9 @@ def surface(text: str, language: str) -> tuple[str, ...]:
     each of ``tokens(text).words``; where a written word became other words ("don't" is "do
     not"), those words. For showing what was said: the matcher's form is folded."""
     out: list[str] = []
-    for sentence in _sentences(text, language):
+    for sentence in split_sentences(text, language):
         for chunk in unicodedata.normalize("NFC", sentence).split():
-            said = _words(chunk, language)
+            said = split_words(chunk, language)
             raw = [w.strip("'") for w in _RAW.findall(chunk)]
             if language == "tr":
                 raw = [w.split("'")[0] for w in raw]
