@@ -351,4 +351,6 @@ def test_the_readme_try_out_runs_as_written(tmp_path):
     evs = [json.loads(line) for line in lines if line.startswith("{")]
     assert evs[0]["type"] == "call.started" and evs[-1]["type"] == "call.ended"
     assert "available" in finals(evs, "caller").lower() and finals(evs, "agent").lower().count("sorry") == 2
-    assert [e["kind"] for e in evs if e["type"] == "prompt.shown"] == ["specific_apology"]
+    # (the line is then silent to the end of the 20 s: `dead_air` may come 8 s after the last word)
+    shown = [(e["kind"], e["t"]) for e in evs if e["type"] == "prompt.shown"]
+    assert [k for k, _ in shown if k != "dead_air"] == ["specific_apology"], shown
