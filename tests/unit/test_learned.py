@@ -115,7 +115,7 @@ def test_long_unpunctuated_speech_is_read_in_windows():
 
 
 def test_without_the_model_files_the_phrase_lists_work_alone(tmp_path, monkeypatch):
-    monkeypatch.setattr(learned, "load", lambda language, folder=None: learned._load(str(tmp_path / f"{language}.npz")))
+    monkeypatch.setattr(learned, "load", lambda language: learned._load(str(tmp_path / f"{language}.npz")))
     e = engine()
     assert e._learned is None
     assert heard(e, "caller", "where is my order")["late_delivery"] == "where is my order"

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from voiceassist.rules.matching import Tokens, fold
+from voiceassist.rules.matching import Tokens
 from voiceassist.rules.phrasebook import INTENTS
 
 __all__ = ["Learned", "features", "windows", "clauses", "part", "load", "stamp", "FIRE", "FIRE_PARTIAL", "VETO", "MIN_WORDS"]
@@ -47,7 +47,7 @@ def features(t: Tokens, found: frozenset[str]) -> list[tuple[str, int]]:
     out += [(f"s:{a}_{b}", i) for i, (a, b) in enumerate(zip(t.stems, t.stems[2:]))]
     text, owner = " ", [0]
     for i, w in enumerate(t.folded):
-        text += fold(w) + " "
+        text += w + " "
         owner += [i] * (len(w) + 1)
     out += [(f"c:{text[k : k + n]}", owner[k]) for n in _NGRAMS for k in range(len(text) - n + 1)]
     last = t.starts[-1] if t.words else 0
@@ -137,10 +137,9 @@ class Learned:
         return span
 
 
-def load(language: str, folder: Path | None = None) -> Learned | None:
-    """The shipped models of ``language`` (or those in ``folder``), None when there are none."""
-    path = (folder / f"{language}.npz") if folder else resources.files("voiceassist.data") / "triggers" / f"{language}.npz"
-    return _load(str(path))
+def load(language: str) -> Learned | None:
+    """The shipped models of ``language``, None when there are none."""
+    return _load(str(resources.files("voiceassist.data") / "triggers" / f"{language}.npz"))
 
 
 @lru_cache(maxsize=None)

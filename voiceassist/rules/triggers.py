@@ -125,16 +125,14 @@ class TriggerEngine:
         # knowing which phrases matched there.
         read, sentences = [], learned.windows(t)
         for w in sentences + learned.clauses(t):
-            matched = frozenset(i for i, m in found.items() if m.first < w.stop and m.last >= w.start)
-            read.append((w, learned.part(t, w), matched, self._learned.probabilities(learned.part(t, w), matched)))
+            part, matched = learned.part(t, w), frozenset(i for i, m in found.items() if _within(m, w))
+            read.append((w, part, matched, self._learned.probabilities(part, matched)))
         for intent, phrases in self._phrases.items():
             if (intent in AGENT_INTENTS) != (speaker == "agent") or not phrases:  # no phrases: switched off
                 continue
             if intent in found:
                 m = found[intent]
-                if m.phrase.text in self._trained.get(intent, ()) and max(
-                    p[intent] for w, _, _, p in read if m.first < w.stop and m.last >= w.start
-                ) < learned.VETO:
+                if m.phrase.text in self._trained.get(intent, ()) and max(p[intent] for w, _, _, p in read if _within(m, w)) < learned.VETO:
                     del found[intent]
                 continue
             w, part, matched, p = max(read[: len(sentences)], key=lambda r: r[3][intent])
@@ -392,6 +390,11 @@ class TriggerEngine:
             if problem or "{problem}" not in line  # no problem heard yet: only lines without one
         ]
         return self._nudge("specific_apology", now, lines, who=speaker, heard=heard)
+
+
+def _within(match: Match, words: range) -> bool:
+    """Whether ``match`` has a word in ``words``."""
+    return match.first < words.stop and match.last >= words.start
 
 
 def _keys(phrase: Phrase) -> list[tuple[str, str]]:
