@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).parents[1]
 
@@ -77,3 +79,24 @@ def _feed(path: Path, data: np.ndarray, pace: float) -> None:
         os.close(fd)
 
     threading.Thread(target=write, daemon=True).start()
+
+
+def read_events(events: Path) -> list[dict]:
+    """The events a running call has written so far (a line still being written is left out)."""
+    if not events.exists():
+        return []
+    return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.endswith("}")]
+
+
+def wait_until(proc: subprocess.Popen, events: Path, done, what: str, timeout_s: float = 120) -> list[dict]:
+    """The events of ``proc``'s call once ``done(events)``; fails the test (with its stderr) if
+    ``proc`` dies or ``what`` has not happened within ``timeout_s``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stderr.read()
+        evs = read_events(events)
+        if done(evs):
+            return evs
+        time.sleep(0.1)
+    proc.kill()
+    pytest.fail(f"timed out waiting for {what}: {proc.communicate()[1][-2000:]}")

@@ -26,7 +26,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import soxr
-from clitools import user_error, voiceassist
+from clitools import read_events, user_error, voiceassist, wait_until
 from pulsetools import PipeWire, Pulse, needs_pipewire, needs_pulseaudio
 
 from voiceassist.events import heard_phrase
@@ -165,24 +165,6 @@ def test_a_monitor_and_an_input_device_are_in_step(desk, tmp_path):
     assert onset["caller"] > 0 and abs(onset["caller"] - onset["agent"]) <= 0.03 * 16000
 
 
-def read(events: Path) -> list[dict]:
-    if not events.exists():
-        return []
-    return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines() if line.endswith("}")]
-
-
-def wait_until(proc: subprocess.Popen, events: Path, done, what: str, timeout_s: float = 120) -> list[dict]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        evs = read(events)
-        if done(evs):
-            return evs
-        time.sleep(0.1)
-    proc.kill()
-    pytest.fail(f"timed out waiting for {what}: {proc.communicate()[1][-2000:]}")
-
-
 def finals(evs: list[dict], speaker: str) -> str:
     return " ".join(e["text"] for e in evs if e["type"] == "transcript.final" and e["speaker"] == speaker)
 
@@ -226,7 +208,7 @@ def live_call(desk: Pulse, tmp_path: Path, caller_device: str) -> list[dict]:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
-    return read(events)
+    return read_events(events)
 
 
 def normal(text: str) -> str:
@@ -254,17 +236,22 @@ def test_a_call_with_the_caller_from_the_headset_monitor_as_with_two_input_devic
                            for route, (wer, latency) in measured.items()))
 
 
+def live_on_the_monitor(desk, events: Path) -> subprocess.Popen:
+    """``live`` with the caller from the headset's monitor alone, writing ``events``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "voiceassist", "live", "--caller-device", "headset.monitor", "--engine", "whisper",
+         "--language", "en", "--levels", "--view", "none", "--events", str(events)],
+        env=desk.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+    )
+
+
 def test_a_monitor_lost_and_back_keeps_the_same_call(desk, tmp_path):
     """The sound server dies mid-call (what a crashed or restarted PulseAudio/PipeWire does to
     every monitor) and comes back 2 s later: `device.lost`, then `device.restored`, and the
     call goes on with the caller's next sentence, as for an input device
     (tests/hostile/test_hostile_device.py)."""
     events = tmp_path / "events.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voiceassist", "live", "--caller-device", "headset.monitor", "--engine", "whisper",
-         "--language", "en", "--levels", "--view", "none", "--events", str(events)],
-        env=desk.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-    )
+    proc = live_on_the_monitor(desk, events)
     try:
         wait_until(proc, events, lambda evs: any(e["type"] == "level" for e in evs), "audio")
         desk.play(np.concatenate([silence(0.5), clip("vm-nobodyavail"), silence(30)]), sink="headset")
@@ -282,7 +269,7 @@ def test_a_monitor_lost_and_back_keeps_the_same_call(desk, tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
-    evs = read(events)
+    evs = read_events(events)
     types = [e["type"] for e in evs]
     assert types[0] == "call.started" and types[-1] == "call.ended" and types.count("call.ended") == 1
     assert types.count("device.lost") == 1 and types.count("device.restored") == 1
@@ -300,11 +287,7 @@ def test_a_frozen_sound_server_is_reported_for_a_monitor(desk, tmp_path):
     """A server that stops answering (SIGSTOP) leaves parec waiting with no audio: reported
     after 3 s as for an input device, back when it wakes; Ctrl-C then ends the call in order."""
     events = tmp_path / "events.jsonl"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "voiceassist", "live", "--caller-device", "headset.monitor", "--engine", "whisper",
-         "--language", "en", "--levels", "--view", "none", "--events", str(events)],
-        env=desk.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
-    )
+    proc = live_on_the_monitor(desk, events)
     try:
         wait_until(proc, events, lambda evs: any(e["type"] == "level" for e in evs), "audio")
         desk.server.send_signal(signal.SIGSTOP)
@@ -322,7 +305,7 @@ def test_a_frozen_sound_server_is_reported_for_a_monitor(desk, tmp_path):
             proc.kill()
     assert proc.returncode == 0 and "Traceback" not in stderr, stderr
     assert "input device 'headset.monitor' has sent no audio for 3 s" in stderr
-    evs = read(events)
+    evs = read_events(events)
     types = [e["type"] for e in evs]
     assert types[-1] == "call.ended" and types.count("device.lost") == 1 and types.count("device.restored") == 1
     back = next(e for e in evs if e["type"] == "device.restored")

@@ -27,6 +27,7 @@ import pulsetools
 import pytest
 import soundfile as sf
 import soxr
+from clitools import wait_until
 from pulsetools import needs_pulseaudio
 
 from voiceassist.events import problem
@@ -67,24 +68,6 @@ def live(pulse: Pulse, events: Path, *flags: str) -> subprocess.Popen:
          "--levels", "--events", str(events), *flags],
         env=pulse.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
     )
-
-
-def read(events: Path) -> list[dict]:
-    if not events.exists():
-        return []
-    return [json.loads(line) for line in events.read_text(encoding="utf-8").splitlines()]
-
-
-def wait_until(proc: subprocess.Popen, events: Path, done, what: str, timeout_s: float = 120) -> list[dict]:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, proc.stderr.read()
-        evs = read(events)
-        if done(evs):
-            return evs
-        time.sleep(0.1)
-    proc.kill()
-    pytest.fail(f"timed out waiting for {what}: {proc.communicate()[1][-2000:]}")
 
 
 def started(proc: subprocess.Popen, events: Path, pulse: Pulse) -> None:
