@@ -126,7 +126,7 @@ KNOWN = "known false alarm, to mend: "
 @pytest.mark.parametrize("name", [
     "loud_agent", "fast_agent", "monologue",
     pytest.param("overtalk", marks=pytest.mark.xfail(strict=True, reason=KNOWN + "the model takes 'Let me finish, please.' for asking for a manager (0.66)")),
-    pytest.param("calm", marks=pytest.mark.xfail(strict=True, reason=KNOWN + "the phrase 'director' matches 'directory' as a misheard word")),
+    "calm",
 ])
 def test_golden_calls_about_a_phone_system_show_no_false_prompt(tmp_path, name):
     events = analyze(GOLDEN / f"{name}.wav", tmp_path / "events.jsonl", "--language", "en")

@@ -217,6 +217,7 @@ class Phrase:
     negated: bool  # the phrase itself carries a negation: no negation check around it
     has_name: bool
     anchored: bool
+    language: str = ""
 
 
 @lru_cache(maxsize=1 << 16)
@@ -226,7 +227,7 @@ def compile_phrase(text: str, language: str, negation: Negation) -> Phrase:
     anchored = text.lstrip().startswith("^")
     t = tokens(text.lstrip().lstrip("^"), language)
     negated = any(s in negation.before or s in negation.after for s in t.stems)
-    return Phrase(text, t.stems, t.folded, negated, "{name}" in t.stems, anchored)
+    return Phrase(text, t.stems, t.folded, negated, "{name}" in t.stems, anchored, language)
 
 
 @dataclass(frozen=True)
@@ -251,13 +252,16 @@ class Words:
     A phrase word matches a transcript word with the same stem (score 100) or, when both have
     at least ``_FUZZY_MIN_LEN`` letters, with a rapidfuzz ratio of their stems or whole words of
     at least ``fuzzy_min`` — unless the two differ only by a negation affix (a misspelling does
-    not turn "not" around). Results are kept per transcript word, so the partials of one
+    not turn "not" around) or, in English, the transcript word is the phrase word with more
+    letters after it: English endings are all stemmed off, so that is another word ("director"
+    is not "directory"; in Turkish or Croatian it is often an ending the stemmer left). Results
+    are kept per transcript word, so the partials of one
     utterance, which repeat its words, cost little more than its first.
     """
 
     _CACHE_MAX = 20000
 
-    def __init__(self, phrases, fuzzy_min: float, negation: Negation):
+    def __init__(self, phrases, fuzzy_min: float, negation: Negation, language: str = ""):
         keys = {(s, f) for p in phrases for s, f in zip(p.stems, p.folded) if s != "{name}"}
         self._by_stem: dict[str, list[tuple[str, str]]] = {}
         for key in sorted(keys):
@@ -267,6 +271,7 @@ class Words:
         self._fuzzy_words = [k[1] for k in self._fuzzy]
         self._min = fuzzy_min
         self._negation = negation
+        self._longer_is_another = language == "en"
         self._cache: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
 
     def _matches(self, stem: str, word: str) -> dict[tuple[str, str], float]:
@@ -277,12 +282,15 @@ class Words:
             for query, choices in ((stem, self._fuzzy_stems), (word, self._fuzzy_words)):
                 for _, score, i in process.extract(query, choices, scorer=fuzz.ratio, score_cutoff=self._min, limit=None):
                     key = self._fuzzy[i]
-                    if score > found.get(key, 0.0) and not self._negation.differ_by_affix(key[1], word):
+                    if score > found.get(key, 0.0) and not self._another(key[1], word) and not self._negation.differ_by_affix(key[1], word):
                         found[key] = score
         if len(self._cache) >= self._CACHE_MAX:
             self._cache.clear()
         self._cache[(stem, word)] = found
         return found
+
+    def _another(self, phrase_word: str, heard: str) -> bool:
+        return self._longer_is_another and len(heard) > len(phrase_word) and heard.startswith(phrase_word)
 
     def compare(self, t: Tokens) -> Similar:
         out: Similar = {}
@@ -342,7 +350,7 @@ def find(phrase: Phrase, t: Tokens, fuzzy_min: float, negation: Negation, simila
     """The best occurrence of ``phrase`` in ``t``, or None. ``similar``: ``Words.compare(t)``
     over a set of phrases holding this one (matching many phrases against one transcript)."""
     if similar is None:
-        similar = Words([phrase], fuzzy_min, negation).compare(t)
+        similar = Words([phrase], fuzzy_min, negation, phrase.language).compare(t)
     if phrase.has_name:
         return _find_name(phrase, t, similar)
     keys = list(zip(phrase.stems, phrase.folded))

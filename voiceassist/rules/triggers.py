@@ -92,7 +92,7 @@ class TriggerEngine:
         self._phrases = {i: compiled(book.intents[i].phrases) for i in INTENTS if i in book.intents}
         self._unless = {i: compiled(book.intents[i].unless) for i in INTENTS if i in book.intents}
         every = [p for table in (self._phrases, self._unless) for phrases in table.values() for p in phrases]
-        self._words = Words(every, cfg.fuzzy_min, self._negation)
+        self._words = Words(every, cfg.fuzzy_min, self._negation, book.language)
         # Each phrase filed under its rarest word: only phrases whose rarest word was heard are
         # tried (a phrasebook expands to thousands of phrases; an utterance has a few words).
         counts = Counter(key for p in every for key in _keys(p))
