@@ -120,12 +120,11 @@ GOLDEN = Path(__file__).parents[1] / "fixtures" / "golden"
 # (Their callers do complain — phones that do not ring, a light that stays off — so empathy and
 # the like may show.)
 FALSE_THERE = {"dont_take_personally", "offer_supervisor", "use_name", "no_blame", "specific_apology"}
-KNOWN = "known false alarm, to mend: "
 
 
 @pytest.mark.parametrize("name", [
     "loud_agent", "fast_agent", "monologue",
-    pytest.param("overtalk", marks=pytest.mark.xfail(strict=True, reason=KNOWN + "the model takes 'Let me finish, please.' for asking for a manager (0.66)")),
+    "overtalk",
     "calm",
 ])
 def test_golden_calls_about_a_phone_system_show_no_false_prompt(tmp_path, name):
