@@ -45,6 +45,10 @@ def heard(language: str, text: str) -> tuple[str, list[str]]:
         ("ar", "مرحبا، اسمي عبد الله الخالدي", "عبد الله الخالدي", "أستاذ عبد الله"),
         ("ar", "السلام عليكم، اسمي فاطمة الزهراء", "فاطمة الزهراء", "أستاذة فاطمة"),
         ("ar", "اسمي إياد منصور", "إياد منصور", "إياد منصور"),
+        ("ar", "اسمي زينب ومعي رقم الطلب", "زينب", "أستاذة زينب"),  # "و" (and) starts what follows
+        ("ar", "مرحبا، معك الدكتور سامي الحربي", "سامي الحربي", "أستاذ سامي"),  # a title is not the name
+        ("ar", "مع حضرتك هشام فؤاد", "هشام فؤاد", "أستاذ هشام"),  # "فؤاد" is no "واحد" (someone else)
+        ("ar", "إسمي منى حسن", "منى حسن", "أستاذة منى"),  # a first name, though "مني" is a phrase word
     ],
 )
 def test_names_are_said_back_as_an_agent_would(language, text, name, line):

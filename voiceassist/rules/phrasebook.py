@@ -101,6 +101,7 @@ class NameRules(_Strict):
     male: list[str] = []  # common first names, to know whom "Mr"/"Bey"/"gospodine" fits
     female: list[str] = []
     patronymic: list[str] = []  # endings of a patronymic: "ович", "овна"
+    conjunctions: list[str] = []  # prefixes joining the next words to a name: Arabic "و" ("زينب ومعي الرقم")
     cases: list[list[str]] = []  # [ending of another case, nominative ending, other candidates...]
     vocative: list[list[str]] = []  # [nominative ending, vocative ending]
     address: dict[Literal["male", "female", "unknown"], list[str]] = {}

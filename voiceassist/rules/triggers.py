@@ -100,7 +100,11 @@ class TriggerEngine:
         self._unless_index = {i: _file(phrases, counts) for i, phrases in self._unless.items()}
         # Words of the phrasebook's own phrases, as written, are not names ("this is {name}" must
         # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
-        self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded)
+        # ... except first names the phrasebook knows (Arabic "منى", "أمل" are written as "مني" "from
+        # me", "امل" "hope").
+        self._first_names = frozenset(fold(lower(w, book.language)) for w in book.names.male + book.names.female)
+        self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded) - self._first_names
+        self._conjunctions = tuple(fold(lower(w, book.language)) for w in book.names.conjunctions)
         name = book.intents.get("name")
         self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
         self._titles = frozenset(fold(lower(w, book.language)) for w in book.names.titles)
@@ -162,7 +166,7 @@ class TriggerEngine:
             if matches and self._unless[intent]:
                 unless = [u for p in _heard(self._unless_index[intent], similar) if (u := self._find(p, t, similar))]
                 matches = [m for m in matches if not any(
-                    u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH for u in unless)]
+                    u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH and not _inside(u, m, t) for u in unless)]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
@@ -188,6 +192,11 @@ class TriggerEngine:
         name ("luka iz splita" is "luka"). Names of three words need a joiner (the phrasebook's
         ``[intents.name] joiners``)."""
         words = list(tokens(match.name, self.language).words)
+        # A word after the first that starts with a conjunction ("and") starts what follows the
+        # name ("زينب ومعي رقم الطلب"), unless it is a first name ("وليد").
+        ends = [i for i, w in enumerate(words) if i and fold(w).startswith(self._conjunctions) and fold(w) not in self._first_names]
+        if ends and match.phrase.stems[0] != "{name}":
+            words = words[: ends[0]]
         if match.phrase.stems[0] == "{name}":
             while words and fold(words[0]) in self._vocabulary:
                 words.pop(0)
@@ -395,6 +404,15 @@ class TriggerEngine:
 def _within(match: Match, words: range) -> bool:
     """Whether ``match`` has a word in ``words``."""
     return match.first < words.stop and match.last >= words.start
+
+
+def _inside(u: Match, m: Match, t: Tokens) -> bool:
+    """Whether ``u`` found only words of the name ``m`` took after its first: a surname that
+    sounds like a word of an unless-phrase ("هشام فؤاد": "واحد") is still the caller's, but
+    "باسم اخي عادل" took "اخي عادل", someone else's."""
+    name = m.name.split()
+    at = next((i for i in range(m.first, len(t.words) - len(name) + 1) if list(t.words[i : i + len(name)]) == name), None) if name else None
+    return at is not None and at < u.first and u.last < at + len(name)
 
 
 def _keys(phrase: Phrase) -> list[tuple[str, str]]:
