@@ -1,8 +1,8 @@
 """Trigger detection on the sets nobody tuned on: the held-out sets (tests/fixtures/triggers_heldout)
 and the sets written blind from the intents' description alone (tests/fixtures/triggers_blind).
 The learned layer must do better than the phrase lists alone on both, in every language, and
-stay above a floor. (The issue's targets, mean precision 0.95 and recall 0.90, are reported by
-benchmarks/triggers.py; these floors guard what is reached.)"""
+meet the targets: mean precision 0.95 and recall 0.90, no intent below 0.80 in either, and
+promised times right 0.95 (benchmarks/triggers.py prints the numbers, per intent with --intents)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,17 @@ import pytest
 
 from voiceassist.config import load_config
 from voiceassist.languages import LANGUAGES
+from voiceassist.rules import due
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook
 from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
-MIN_PRECISION, MIN_RECALL = 0.9, 0.85
+MIN_PRECISION, MIN_RECALL, MIN_INTENT, MIN_DUE = 0.95, 0.90, 0.80, 0.95
 
 
-def mean_scores(engine: TriggerEngine, sets: dict, language: str) -> tuple[float, float]:
+def mean_scores(engine: TriggerEngine, sets: dict, language: str) -> tuple[float, float, float]:
+    """Mean precision and recall over the intents, and the lowest of any intent's two."""
     ps, rs = [], []
     for intent in INTENTS:
         speaker = "agent" if intent in AGENT_INTENTS else "caller"
@@ -30,7 +32,7 @@ def mean_scores(engine: TriggerEngine, sets: dict, language: str) -> tuple[float
         false = sum(intent in engine.intents(speaker, tokens(x, language)) for x in sets[intent]["negatives"])
         ps.append(sum(hit) / (sum(hit) + false) if sum(hit) + false else 0.0)
         rs.append(sum(hit) / len(hit))
-    return statistics.mean(ps), statistics.mean(rs)
+    return statistics.mean(ps), statistics.mean(rs), min(ps + rs)
 
 
 @pytest.mark.parametrize("folder", ["triggers_heldout", "triggers_blind"])
@@ -38,7 +40,9 @@ def mean_scores(engine: TriggerEngine, sets: dict, language: str) -> tuple[float
 def test_the_learned_layer_generalises(folder, language):
     sets = tomllib.loads((FIXTURES / folder / f"{language}.toml").read_text(encoding="utf-8"))
     book = load_phrasebook(language)
-    p, r = mean_scores(TriggerEngine(book, load_config().triggers), sets, language)
-    p0, r0 = mean_scores(TriggerEngine(book, load_config(None, {"triggers.learned": False}).triggers), sets, language)
-    assert p >= MIN_PRECISION and r >= MIN_RECALL, (p, r)
+    p, r, lowest = mean_scores(TriggerEngine(book, load_config().triggers), sets, language)
+    p0, r0, _ = mean_scores(TriggerEngine(book, load_config(None, {"triggers.learned": False}).triggers), sets, language)
+    promises = sets["agent_callback"]
+    due_right = statistics.mean(due.parse(x, language).said() == want for x, want in zip(promises["positives"], promises["due"]))
+    assert p >= MIN_PRECISION and r >= MIN_RECALL and lowest >= MIN_INTENT and due_right >= MIN_DUE, (p, r, lowest, due_right)
     assert p > p0 and r > r0, ((p, r), "phrase lists alone", (p0, r0))
