@@ -136,6 +136,40 @@ def test_interim_partials_for_a_long_utterance():
     assert "password" in finals[0].text.lower() and all(p.speaker == "agent" for p in out)
 
 
+def _trimmed(x: np.ndarray) -> np.ndarray:
+    loud = np.flatnonzero(np.abs(x) > 0.02)
+    return x[loud[0] : loud[-1] + 1]
+
+
+def test_a_long_utterances_interims_decode_its_last_seconds_and_keep_the_words_before():
+    """Four prompts, trimmed of their silence, 0.3 s apart (under the endpoint's 0.5 s): one
+    utterance of about 15 s.
+    Its interims decode a few seconds each, not all of it, and each partial still carries the
+    utterance's words from its start."""
+    engine = whisper_engine("en")
+    names = ["agent-incorrect", "conf-invalid", "conf-onlyone", "auth-incorrect"]
+    texts = {x["file"]: x["text"] for x in json.loads((FIXTURES / "en" / "transcripts.json").read_text())}
+    gap = np.zeros(int(0.3 * SAMPLE_RATE), np.float32)
+    speech = np.concatenate([part for n in names for part in (_trimmed(load(FIXTURES / "en" / f"{n}.flac")), gap)])
+    frames = to_frames(np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), speech, np.zeros(SAMPLE_RATE, np.float32)]))
+    decoded = []  # seconds of audio each interim decoded
+    interim = engine.interim
+    engine.interim = lambda audio, *a: decoded.append(len(audio) / SAMPLE_RATE) or interim(audio, *a)
+    rec = engine.recognizer("agent")
+    out = [tr for f in frames for tr in rec.accept(f)] + rec.finish()
+    partials, finals = [tr for tr in out if not tr.final], [tr for tr in out if tr.final]
+    assert len(finals) == 1 and finals[0].end - finals[0].start > 12, [(tr.t, tr.final, tr.text) for tr in out]
+    assert len(decoded) >= 15 and max(decoded) < 8 < finals[0].end - finals[0].start, decoded
+    reference = normalise(" ".join(texts[f"en/{n}.flac"] for n in names), "en")
+    last = partials[-1]
+    assert normalise(last.text, "en").startswith("login incorrect"), last.text
+    assert jiwer.wer(reference, normalise(last.text, "en")) <= 0.25, last.text
+    assert jiwer.wer(reference, normalise(finals[0].text, "en")) <= 0.15, finals[0].text
+    for p in partials:  # kept words and the tail's, in order, inside the utterance
+        starts = [w.start for w in p.words]
+        assert starts == sorted(starts) and finals[0].start - 0.3 <= starts[0], p
+
+
 def test_silence_and_line_noise_give_no_text():
     engine = whisper_engine("en")
     rng = np.random.default_rng(5)

@@ -3,7 +3,8 @@
 Whisper is not a streaming model, so each speaker's audio is cut into utterances by the
 endpointer (``analysis.vad``) and each utterance is decoded when it ends (a final). While it
 runs it is also decoded every ``interim_s`` seconds of its speech and at each short pause
-inside it (where a phrase has just ended); those interim decodes are partials. An utterance is
+inside it (where a phrase has just ended); those interim decodes are partials. An interim
+decodes only the last few seconds: the words of earlier interims, up to a phrase's end, are kept. An utterance is
 cut (decoded as final, and a new one begun) at ``max_utterance_s``, inside Whisper's 30 s window.
 
 faster-whisper always encodes a 30 s window (1.1-1.6 s on two cores, whatever the utterance's
@@ -53,7 +54,14 @@ _OVERHANG_S = 0.1
 # An interim decode also runs when the speaker pauses this long inside an utterance (before
 # the endpoint's 0.5 s: a phrase has just ended), if this much speech is new since the last.
 _PAUSE_DECODE_MS = 200
-_PAUSE_MIN_SPEECH_S = 0.3
+_PAUSE_MIN_SPEECH_S = 0.1
+# An interim decodes the utterance since the words kept from earlier interims; when that is
+# longer than _TAIL_MAX_S, its words up to a phrase's end (punctuation, or a gap of _TAIL_GAP_S
+# before the next word) that ended _TAIL_KEEP_S before its end are kept (benchmarks/asr.py:
+# analyze 1.5x faster, the same finals; a tail of 2 s went astray mid-phrase).
+_TAIL_MAX_S = 4.0
+_TAIL_KEEP_S = 1.5
+_TAIL_GAP_S = 0.2
 # Interim decodes pad the utterance with this much silence (finals: asr.whisper.window_pad_s).
 _INTERIM_PAD_S = 2.0
 # Short-window decoding: the output is capped at this many tokens, plus this many per second
@@ -64,7 +72,7 @@ _CAP_TOKENS_PER_S = 12.0
 # Language identification ("auto"): see _CallLanguage.
 _FOUND_P = 0.8
 _FOUND_MIN_S = 3.0
-_FOUND_MAX_S = 10.0
+_FOUND_MAX_S = 8.0
 # The agent's recognition waits at most this long for the caller's to catch up (it never
 # should: the two run side by side).
 _WAIT_S = 30.0
@@ -115,6 +123,7 @@ class WhisperRecognizer:
         self.interim_enabled = True
         self._max_frames = int(cfg.whisper.max_utterance_s * 1000) // HOP_MS
         self._t = 0.0
+        self._forget_kept()
 
     def accept(self, frame: Frame) -> list[Heard]:
         out = self._accept(frame)
@@ -166,13 +175,40 @@ class WhisperRecognizer:
         frames = [f for f in self._utterance if f.t < until]
         self._utterance = []
         self._speech_since_decode = 0.0
+        self._forget_kept()
         return self._final(frames) if decode and frames else []
 
     def _interim(self) -> list[Heard]:
-        decoded, probabilities = self._engine.interim(_audio(self._utterance), self._utterance[0].t, self._language())
+        """A partial: the words kept from earlier interims, then a decode of the rest of the
+        utterance. Once that rest is longer than ``_TAIL_MAX_S``, the words of this decode up to
+        a phrase's end ``_TAIL_KEEP_S`` before its end are kept, so an interim decodes a few
+        seconds whatever the utterance's length (a decode's cost grows faster than its audio's).
+        While the caller's speech is still voting for the call's language, the whole utterance
+        is decoded: its language is judged on all of it."""
+        tail = [f for f in self._utterance if f.t >= self._kept_until]
+        decoded, probabilities = self._engine.interim(_audio(tail), tail[0].t, self._language())
         if decoded is None:  # degenerate: the last partial stands (the final decodes it all)
             return self._vote(probabilities, self._utterance, final=False)
-        return self._heard((*decoded, probabilities), self._utterance, final=False)
+        words, text = decoded
+        heard = self._heard(([*self._kept, *words], " ".join(w for w in (self._kept_text, text) if w), probabilities),
+                            self._utterance, final=False)
+        if tail[-1].end - tail[0].t > _TAIL_MAX_S and not (self._votes and self._call.language is None):
+            # Up to a phrase's end (punctuation or a pause) that ended _TAIL_KEEP_S ago: a decode
+            # that starts mid-phrase goes astray.
+            ends = [i for i, (w, after) in enumerate(zip(words, [*words[1:], None]))
+                    if w.end <= tail[-1].end - _TAIL_KEEP_S
+                    and (w.w.endswith((".", ",", "?", "!", ";", ":")) or after is None or after.start - w.end >= _TAIL_GAP_S)]
+            if ends:
+                keep, after = words[: ends[-1] + 1], words[ends[-1] + 1] if ends[-1] + 1 < len(words) else None
+                self._kept += keep
+                self._kept_text = " ".join(w.w for w in self._kept)
+                self._kept_until = (keep[-1].end + after.start) / 2 if after else keep[-1].end
+        return heard
+
+    def _forget_kept(self) -> None:
+        self._kept: list[Word] = []
+        self._kept_text = ""
+        self._kept_until = 0.0
 
     def _final(self, frames: list[Frame]) -> list[Heard]:
         return self._heard(self._engine.transcribe(_audio(frames), frames[0].t, self._language()), frames, final=True)

@@ -30,7 +30,7 @@ class WhisperConfig(_Section):
     compute_type: Literal["int8", "int8_float32", "float32"] = "int8"
     cpu_threads: int = Field(2, ge=1, le=64)
     beam_size: int = Field(1, ge=1, le=10)
-    interim_s: float = Field(0.5, ge=0.0, le=30.0)
+    interim_s: float = Field(0.6, ge=0.0, le=30.0)
     max_utterance_s: float = Field(20.0, ge=2.0, le=29.0)
     window_pad_s: float = Field(4.0, ge=0.0, le=28.0)
 
