@@ -199,10 +199,11 @@ class WhisperRecognizer:
                     if w.end <= tail[-1].end - _TAIL_KEEP_S
                     and (w.w.endswith((".", ",", "?", "!", ";", ":")) or after is None or after.start - w.end >= _TAIL_GAP_S)]
             if ends:
-                keep, after = words[: ends[-1] + 1], words[ends[-1] + 1] if ends[-1] + 1 < len(words) else None
-                self._kept += keep
+                self._kept += words[: ends[-1] + 1]
                 self._kept_text = " ".join(w.w for w in self._kept)
-                self._kept_until = (keep[-1].end + after.start) / 2 if after else keep[-1].end
+                # From the kept word's end, not later: Whisper's word starts come late, and a
+                # tail that cuts into a word mishears it ("This is useless" as "Nisten's useless").
+                self._kept_until = self._kept[-1].end
         return heard
 
     def _forget_kept(self) -> None:
