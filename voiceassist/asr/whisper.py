@@ -4,8 +4,9 @@ Whisper is not a streaming model, so each speaker's audio is cut into utterances
 endpointer (``analysis.vad``) and each utterance is decoded when it ends (a final). While it
 runs it is also decoded every ``interim_s`` seconds of its speech and at each short pause
 inside it (where a phrase has just ended); those interim decodes are partials. An interim
-decodes only the last few seconds: the words of earlier interims, up to a phrase's end, are kept. An utterance is
-cut (decoded as final, and a new one begun) at ``max_utterance_s``, inside Whisper's 30 s window.
+decodes only the last few seconds: the words of earlier interims, up to a phrase's end, are
+kept. An utterance is cut (decoded as final, and a new one begun) at ``max_utterance_s``,
+inside Whisper's 30 s window.
 
 faster-whisper always encodes a 30 s window (1.1-1.6 s on two cores, whatever the utterance's
 length). Here the encoder runs over the utterance and ``window_pad_s`` of silence only, with the
@@ -123,7 +124,7 @@ class WhisperRecognizer:
         self.interim_enabled = True
         self._max_frames = int(cfg.whisper.max_utterance_s * 1000) // HOP_MS
         self._t = 0.0
-        self._forget_kept()
+        self._kept: list[Word] = []  # the running utterance's words kept from its interims
 
     def accept(self, frame: Frame) -> list[Heard]:
         out = self._accept(frame)
@@ -175,7 +176,7 @@ class WhisperRecognizer:
         frames = [f for f in self._utterance if f.t < until]
         self._utterance = []
         self._speech_since_decode = 0.0
-        self._forget_kept()
+        self._kept = []
         return self._final(frames) if decode and frames else []
 
     def _interim(self) -> list[Heard]:
@@ -185,12 +186,14 @@ class WhisperRecognizer:
         seconds whatever the utterance's length (a decode's cost grows faster than its audio's).
         While the caller's speech is still voting for the call's language, the whole utterance
         is decoded: its language is judged on all of it."""
-        tail = [f for f in self._utterance if f.t >= self._kept_until]
+        # From the last kept word's end, not later: Whisper's word starts come late, and a tail
+        # that cuts into a word mishears it ("This is useless" as "Nisten's useless").
+        tail = [f for f in self._utterance if not self._kept or f.t >= self._kept[-1].end]
         decoded, probabilities = self._engine.interim(_audio(tail), tail[0].t, self._language())
         if decoded is None:  # degenerate: the last partial stands (the final decodes it all)
             return self._vote(probabilities, self._utterance, final=False)
         words, text = decoded
-        heard = self._heard(([*self._kept, *words], " ".join(w for w in (self._kept_text, text) if w), probabilities),
+        heard = self._heard(([*self._kept, *words], " ".join(filter(None, [*(w.w for w in self._kept), text])), probabilities),
                             self._utterance, final=False)
         if tail[-1].end - tail[0].t > _TAIL_MAX_S and not (self._votes and self._call.language is None):
             # Up to a phrase's end (punctuation or a pause) that ended _TAIL_KEEP_S ago: a decode
@@ -200,16 +203,7 @@ class WhisperRecognizer:
                     and (w.w.endswith((".", ",", "?", "!", ";", ":")) or after is None or after.start - w.end >= _TAIL_GAP_S)]
             if ends:
                 self._kept += words[: ends[-1] + 1]
-                self._kept_text = " ".join(w.w for w in self._kept)
-                # From the kept word's end, not later: Whisper's word starts come late, and a
-                # tail that cuts into a word mishears it ("This is useless" as "Nisten's useless").
-                self._kept_until = self._kept[-1].end
         return heard
-
-    def _forget_kept(self) -> None:
-        self._kept: list[Word] = []
-        self._kept_text = ""
-        self._kept_until = 0.0
 
     def _final(self, frames: list[Frame]) -> list[Heard]:
         return self._heard(self._engine.transcribe(_audio(frames), frames[0].t, self._language()), frames, final=True)

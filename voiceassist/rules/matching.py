@@ -261,7 +261,7 @@ class Words:
 
     _CACHE_MAX = 20000
 
-    def __init__(self, phrases, fuzzy_min: float, negation: Negation, language: str = ""):
+    def __init__(self, phrases, fuzzy_min: float, negation: Negation):
         keys = {(s, f) for p in phrases for s, f in zip(p.stems, p.folded) if s != "{name}"}
         self._by_stem: dict[str, list[tuple[str, str]]] = {}
         for key in sorted(keys):
@@ -271,7 +271,7 @@ class Words:
         self._fuzzy_words = [k[1] for k in self._fuzzy]
         self._min = fuzzy_min
         self._negation = negation
-        self._longer_is_another = language == "en"
+        self._longer_is_another = {p.language for p in phrases} == {"en"}
         self._cache: dict[tuple[str, str], dict[tuple[str, str], float]] = {}
 
     def _matches(self, stem: str, word: str) -> dict[tuple[str, str], float]:
@@ -350,7 +350,7 @@ def find(phrase: Phrase, t: Tokens, fuzzy_min: float, negation: Negation, simila
     """The best occurrence of ``phrase`` in ``t``, or None. ``similar``: ``Words.compare(t)``
     over a set of phrases holding this one (matching many phrases against one transcript)."""
     if similar is None:
-        similar = Words([phrase], fuzzy_min, negation, phrase.language).compare(t)
+        similar = Words([phrase], fuzzy_min, negation).compare(t)
     if phrase.has_name:
         return _find_name(phrase, t, similar)
     keys = list(zip(phrase.stems, phrase.folded))

@@ -92,7 +92,7 @@ class TriggerEngine:
         self._phrases = {i: compiled(book.intents[i].phrases) for i in INTENTS if i in book.intents}
         self._unless = {i: compiled(book.intents[i].unless) for i in INTENTS if i in book.intents}
         every = [p for table in (self._phrases, self._unless) for phrases in table.values() for p in phrases]
-        self._words = Words(every, cfg.fuzzy_min, self._negation, book.language)
+        self._words = Words(every, cfg.fuzzy_min, self._negation)
         # Each phrase filed under its rarest word: only phrases whose rarest word was heard are
         # tried (a phrasebook expands to thousands of phrases; an utterance has a few words).
         counts = Counter(key for p in every for key in _keys(p))
@@ -192,14 +192,14 @@ class TriggerEngine:
         name ("luka iz splita" is "luka"). Names of three words need a joiner (the phrasebook's
         ``[intents.name] joiners``)."""
         words = list(tokens(match.name, self.language).words)
-        # A word after the first that starts with a conjunction ("and") starts what follows the
-        # name ("زينب ومعي رقم الطلب"), unless it is a first name ("وليد").
-        ends = [i for i, w in enumerate(words) if i and fold(w).startswith(self._conjunctions) and fold(w) not in self._first_names]
-        if ends and match.phrase.stems[0] != "{name}":
-            words = words[: ends[0]]
         if match.phrase.stems[0] == "{name}":
             while words and fold(words[0]) in self._vocabulary:
                 words.pop(0)
+        else:
+            # A word after the first that starts with a conjunction ("and") starts what follows
+            # the name ("زينب ومعي رقم الطلب"), unless it is a first name ("وليد").
+            ends = [i for i, w in enumerate(words) if i and fold(w).startswith(self._conjunctions) and fold(w) not in self._first_names]
+            words = words[: ends[0]] if ends else words
         # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman") or
         # one is a patronymic ("Анна Сергеевна Петрова").
         if len(words) >= 3 and fold(words[1]) in self._joiners:
