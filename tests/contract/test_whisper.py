@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from dataclasses import replace
 from pathlib import Path
 
 import jiwer
@@ -20,8 +22,12 @@ import soxr
 
 from voiceassist.asr import load_engine
 from voiceassist.asr.models import list_models, models_dir
+from voiceassist.asr.runners import AheadRunner
 from voiceassist.config import load_config
+from voiceassist.data import demo_call_path
 from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame
+from voiceassist.sources.wav import WavSource
+from voiceassist.transcripts import LanguageFound, Transcript
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asr"
 GAP_S = 1.2  # silence between prompts: longer than endpoint_silence_ms, as between turns
@@ -187,3 +193,55 @@ def test_recognisers_share_one_model_and_are_deterministic():
     run = lambda rec: [tr for f in frames for tr in rec.accept(f)] + rec.finish()
     first = run(a)
     assert first == run(b) and first and first[0].text.lower().startswith("that conference is full")
+
+
+def _demo_frames(seconds: float) -> list[Frame]:
+    with WavSource(demo_call_path()) as source:
+        return [f for f in source.frames() if f.t < seconds]
+
+
+def _frame_by_frame(engine, frames: list[Frame]) -> list:
+    recognizers = {s: engine.recognizer(s) for s in ("caller", "agent")}
+    return [h for f in frames for h in recognizers[f.speaker].accept(f)] + [
+        h for r in recognizers.values() for h in r.finish()]
+
+
+def _ahead(engine, frames: list[Frame]) -> list:
+    runner = AheadRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, lambda: iter(frames), engine.parallel)
+    return [h for f in frames for h in runner.accept(f)] + runner.finish()
+
+
+def test_read_ahead_the_call_gives_exactly_the_frame_by_frame_transcripts_and_language():
+    """Offline, decodes run on the engine's pool, ahead of the call: the caller's stay inline
+    until the call's language is found, then both speakers' go to the pool. What the loop gets
+    is what decoding each frame in turn gives."""
+    engine = whisper_engine("auto")
+    frames = _demo_frames(30.0)
+    inline = _frame_by_frame(engine, frames)
+    assert any(isinstance(h, LanguageFound) for h in inline) and {h.speaker for h in inline if isinstance(h, Transcript)} == {"caller", "agent"}
+    assert _ahead(engine, frames) == inline
+
+
+def test_read_ahead_one_speakers_utterances_are_decoded_side_by_side():
+    """The agent alone talking (the caller's line silent): two of the agent's decodes run at
+    once, on the model's two workers, and the transcripts are those of decoding in turn."""
+    engine = whisper_engine("en")
+    frames = [f if f.speaker == "agent" else replace(f, samples=np.zeros_like(f.samples)) for f in _demo_frames(40.0)]
+    busy, most, lock = [0], [0], threading.Lock()
+
+    def probed(decode):
+        def run(*a, **k):
+            with lock:
+                busy[0] += 1
+                most[0] = max(most[0], busy[0])
+            try:
+                return decode(*a, **k)
+            finally:
+                with lock:
+                    busy[0] -= 1
+        return run
+
+    engine.interim, engine.transcribe = probed(engine.interim), probed(engine.transcribe)
+    inline = _frame_by_frame(engine, frames)
+    assert most[0] == 1 and sum(h.final for h in inline) >= 3
+    assert _ahead(engine, frames) == inline and most[0] == 2

@@ -20,6 +20,10 @@ class Recognizer(Protocol):
     # Partials are wanted: a live runner that has fallen behind clears it, and then only
     # finals are decoded. A recogniser whose partials cost nothing extra (Vosk) may ignore it.
     interim_enabled: bool
+    # Set by a runner that reads ahead of the call (offline): ``accept`` and ``finish`` may then
+    # return a ``concurrent.futures.Future`` of a list in place of transcripts, which the
+    # runner resolves in order. A recogniser may ignore it (Vosk).
+    ahead: bool
 
     def accept(self, frame: Frame) -> list[Transcript]: ...
 

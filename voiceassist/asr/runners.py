@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import queue
 import threading
+from concurrent.futures import Future
 from typing import Callable, Iterable, Protocol
 
 from voiceassist.asr.base import Recognizer
@@ -47,9 +48,14 @@ class AheadRunner:
     speakers decode side by side (an engine that is not ``parallel`` has one thread for all,
     taking the frames in the recording's order).
     Each thread runs at most ``_AHEAD_S`` of audio ahead (above a long turn of the other
-    speaker, so one's decodes go on while the other's do)."""
+    speaker, so one's decodes go on while the other's do). Its recognisers are told so
+    (``ahead``): a recogniser may then return a future for a decode, which the loop waits for
+    when it reaches the frame that asked for it (Whisper decodes a speaker's next utterances
+    beside the one running, so both cores stay busy when one speaker talks much more)."""
 
     def __init__(self, recognizers: dict[Speaker, Recognizer], passes: Callable[[], Iterable[Frame]], parallel: bool):
+        for recognizer in recognizers.values():
+            recognizer.ahead = True
         groups = [{s: r} for s, r in recognizers.items()] if parallel else [recognizers] if recognizers else []
         lanes = [_Ahead(group, passes) for group in groups]
         self._lanes = {s: lane for lane in lanes for s in lane.recognizers}
@@ -63,7 +69,7 @@ class AheadRunner:
         item = lane.take()
         if item is None or item[0] != (frame.speaker, frame.t):
             raise RuntimeError(f"recognition of the {frame.speaker} lost step with the recording at {frame.t:.2f} s")
-        return item[1]
+        return _resolved(item[1])
 
     def finish(self) -> list[Transcript]:
         """The recognisers' last words. A loop that stopped early (Ctrl-C) stops the readers
@@ -98,7 +104,7 @@ class _Ahead(threading.Thread):
                     break
                 if (recognizer := self.recognizers.get(frame.speaker)) is not None:
                     self._put(((frame.speaker, frame.t), recognizer.accept(frame)))
-            self._last = [tr for r in self.recognizers.values() for tr in r.finish()]
+            self._last = _resolved([tr for r in self.recognizers.values() for tr in r.finish()])
         except BaseException as e:  # re-raised in the call loop
             self._error = e
         self._put(None)
@@ -118,11 +124,14 @@ class _Ahead(threading.Thread):
 
     def end(self) -> list[Transcript]:
         self._stopping.set()
-        while True:  # make room for a reader waiting to put
+        while True:  # make room for a reader waiting to put; what it read is not decoded
             try:
-                self._results.get_nowait()
+                item = self._results.get_nowait()
             except queue.Empty:
                 break
+            for x in item[1] if item else []:
+                if isinstance(x, Future):
+                    x.cancel()
         self.join()
         self._raise()
         return self._last
@@ -130,6 +139,11 @@ class _Ahead(threading.Thread):
     def _raise(self) -> None:
         if self._error is not None:
             raise self._error
+
+
+def _resolved(items: list) -> list[Heard]:
+    """A recogniser's output with each future replaced by what it gave."""
+    return [h for x in items for h in (x.result() if isinstance(x, Future) else [x])]
 
 
 @dataclasses.dataclass

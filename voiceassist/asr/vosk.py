@@ -64,6 +64,7 @@ class VoskRecognizer:
     # Kaldi's partials come with every hop at no extra cost, so a runner that has fallen behind
     # gains nothing by turning them off (``Recognizer.interim_enabled``).
     interim_enabled = True
+    ahead = False  # decoding a frame is cheap: nothing to gain from decoding ahead
 
     def __init__(self, model: vosk.Model, speaker: Speaker):
         self._model = model

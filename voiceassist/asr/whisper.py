@@ -11,10 +11,12 @@ inside Whisper's 30 s window.
 faster-whisper always encodes a 30 s window (1.1-1.6 s on two cores, whatever the utterance's
 length). Here the encoder runs over the utterance and ``window_pad_s`` of silence only, with the
 output capped near what that much speech can hold; an output that looks degenerate is decoded
-again over the full window. Decoding is synchronous inside ``accept``: offline analysis is then
-deterministic (the same audio gives the same transcripts, whatever the machine's speed). A live
-caller must not call ``accept`` on the audio thread; it runs recognition in its own worker
-(``asr.runners``), which turns interims off while it is behind.
+again over the full window. Decoding is synchronous inside ``accept``, or, for a runner that
+reads ahead of the call (``ahead``, offline), on the engine's pool: an utterance's decodes in
+order, different utterances' side by side, each returned as a future. Either way offline
+analysis is deterministic (the same audio gives the same transcripts, whatever the machine's
+speed). A live caller must not call ``accept`` on the audio thread; it runs recognition in its
+own worker (``asr.runners``), which turns interims off while it is behind.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -90,8 +94,12 @@ def load_whisper_model(path: Path, name: str, compute_type: str = "int8", cpu_th
     ``cpu_threads`` cores."""
     try:
         from faster_whisper import WhisperModel
+        from threadpoolctl import threadpool_limits
     except ImportError:
         raise ModelError("the Whisper engine needs faster-whisper: pip install 'voiceassist[whisper]'") from None
+    # numpy's BLAS threads (OpenBLAS) spin between calls, on the cores the decodes need, for
+    # the log-mel's small matrix products. One is enough: the demo's analyze took 15 % less CPU.
+    threadpool_limits(1, user_api="blas")
     try:
         return WhisperModel(str(path), device="cpu", compute_type=compute_type, cpu_threads=cpu_threads,
                             num_workers=workers)
@@ -124,7 +132,10 @@ class WhisperRecognizer:
         self.interim_enabled = True
         self._max_frames = int(cfg.whisper.max_utterance_s * 1000) // HOP_MS
         self._t = 0.0
-        self._kept: list[Word] = []  # the running utterance's words kept from its interims
+        # Set by a runner that reads ahead of the call (``AheadRunner``): decodes then run on
+        # the engine's pool, and ``accept`` returns a future for each, resolved by the runner.
+        self.ahead = False
+        self._decodes = _Decodes()  # the running utterance's
 
     def accept(self, frame: Frame) -> list[Heard]:
         out = self._accept(frame)
@@ -176,8 +187,13 @@ class WhisperRecognizer:
         frames = [f for f in self._utterance if f.t < until]
         self._utterance = []
         self._speech_since_decode = 0.0
-        self._kept = []
-        return self._final(frames) if decode and frames else []
+        self._decodes = _Decodes()
+        if not (decode and frames):
+            return []
+        language, at = self._language(), self._at()
+        # Not after the utterance's interims: a final decodes it all.
+        return _Decodes().run(lambda: self._heard(self._engine.transcribe(_audio(frames), frames[0].t, language),
+                                               frames, True, at), self._pool())
 
     def _interim(self) -> list[Heard]:
         """A partial: the words kept from earlier interims, then a decode of the rest of the
@@ -186,27 +202,40 @@ class WhisperRecognizer:
         seconds whatever the utterance's length (a decode's cost grows faster than its audio's).
         While the caller's speech is still voting for the call's language, the whole utterance
         is decoded: its language is judged on all of it."""
-        # From the last kept word's end, not later: Whisper's word starts come late, and a tail
-        # that cuts into a word mishears it ("This is useless" as "Nisten's useless").
-        tail = [f for f in self._utterance if not self._kept or f.t >= self._kept[-1].end]
-        decoded, probabilities = self._engine.interim(_audio(tail), tail[0].t, self._language())
-        if decoded is None:  # degenerate: the last partial stands (the final decodes it all)
-            return self._vote(probabilities, self._utterance, final=False)
-        words, text = decoded
-        heard = self._heard(([*self._kept, *words], " ".join(filter(None, [*(w.w for w in self._kept), text])), probabilities),
-                            self._utterance, final=False)
-        if tail[-1].end - tail[0].t > _TAIL_MAX_S and not (self._votes and self._call.language is None):
-            # Up to a phrase's end (punctuation or a pause) that ended _TAIL_KEEP_S ago: a decode
-            # that starts mid-phrase goes astray.
-            ends = [i for i, (w, after) in enumerate(zip(words, [*words[1:], None]))
-                    if w.end <= tail[-1].end - _TAIL_KEEP_S
-                    and (w.w.endswith((".", ",", "?", "!", ";", ":")) or after is None or after.start - w.end >= _TAIL_GAP_S)]
-            if ends:
-                self._kept += words[: ends[-1] + 1]
-        return heard
+        frames, language, at, decodes = list(self._utterance), self._language(), self._at(), self._decodes
 
-    def _final(self, frames: list[Frame]) -> list[Heard]:
-        return self._heard(self._engine.transcribe(_audio(frames), frames[0].t, self._language()), frames, final=True)
+        def interim() -> list[Heard]:
+            kept = decodes.kept
+            # From the last kept word's end, not later: Whisper's word starts come late, and a
+            # tail that cuts into a word mishears it ("This is useless" as "Nisten's useless").
+            tail = [f for f in frames if not kept or f.t >= kept[-1].end]
+            decoded, probabilities = self._engine.interim(_audio(tail), tail[0].t, language)
+            if decoded is None:  # degenerate: the last partial stands (the final decodes it all)
+                return self._vote(probabilities, frames, False, at)
+            words, text = decoded
+            heard = self._heard(([*kept, *words], " ".join(filter(None, [*(w.w for w in kept), text])), probabilities),
+                                frames, False, at)
+            if tail[-1].end - tail[0].t > _TAIL_MAX_S and not (self._votes and self._call.language is None):
+                # Up to a phrase's end (punctuation or a pause) that ended _TAIL_KEEP_S ago: a
+                # decode that starts mid-phrase goes astray.
+                ends = [i for i, (w, after) in enumerate(zip(words, [*words[1:], None]))
+                        if w.end <= tail[-1].end - _TAIL_KEEP_S
+                        and (w.w.endswith((".", ",", "?", "!", ";", ":")) or after is None or after.start - w.end >= _TAIL_GAP_S)]
+                if ends:
+                    decodes.kept = [*kept, *words[: ends[-1] + 1]]
+            return heard
+
+        return decodes.run(interim, self._pool())
+
+    def _pool(self) -> "ThreadPoolExecutor | None":
+        """Where to decode: inline, or (reading ahead) on the engine's pool. The caller's
+        decodes stay inline while they vote for the call's language: each vote counts before
+        the next decode chooses its language."""
+        return self._engine.pool if self.ahead and not (self._votes and self._call.language is None) else None
+
+    def _at(self) -> tuple[float, float]:
+        """When a decode asked for now is heard: the call time, and the latest a word may end."""
+        return self._t, round(self._voiced_end + _OVERHANG_S, 3)
 
     def _language(self) -> str | None:
         """The language to decode in; None: Whisper identifies it for this decode."""
@@ -214,26 +243,56 @@ class WhisperRecognizer:
             return self._call.language  # found so far by this very recogniser
         return self._call.known_at(self._t)
 
-    def _heard(self, decoded: "_Decoded", frames: list[Frame], final: bool) -> list[Heard]:
+    def _heard(self, decoded: "_Decoded", frames: list[Frame], final: bool, at: tuple[float, float]) -> list[Heard]:
         words, text, probabilities = decoded
-        return self._transcript(words, text, frames, final) + (self._vote(probabilities, frames, final) if text else [])
+        return self._transcript(words, text, frames, final, at) + (self._vote(probabilities, frames, final, at) if text else [])
 
-    def _vote(self, probabilities: "np.ndarray | None", frames: list[Frame], final: bool) -> list[Heard]:
+    def _vote(self, probabilities: "np.ndarray | None", frames: list[Frame], final: bool, at: tuple[float, float]) -> list[Heard]:
         """The caller's speech, while the call's language is looked for."""
         if not self._votes or probabilities is None:
             return []
-        found = self._call.vote(probabilities, len(frames) * HOP_MS / 1000, final, self._t)
+        found = self._call.vote(probabilities, len(frames) * HOP_MS / 1000, final, at[0])
         return [found] if found is not None else []
 
-    def _transcript(self, words: list[Word], text: str, frames: list[Frame], final: bool) -> list[Transcript]:
+    def _transcript(self, words: list[Word], text: str, frames: list[Frame], final: bool,
+                    at: tuple[float, float]) -> list[Transcript]:
         if not text:
             return []
         # Cross-attention can stretch the last word over the silence after it; where the
         # speech ended is what voice activity says.
-        limit = round(self._voiced_end + _OVERHANG_S, 3)
+        t, limit = at
         words = [w if w.end <= limit else replace(w, start=min(w.start, limit), end=limit) for w in words]
         start, end = (words[0].start, words[-1].end) if words else (frames[0].t, frames[-1].end)
-        return [Transcript(self._speaker, text, start, end, tuple(words), final=final, t=self._t)]
+        return [Transcript(self._speaker, text, start, end, tuple(words), final=final, t=t)]
+
+
+class _Decodes:
+    """One utterance's decodes, in order: inline, or on a pool, each queued once the one
+    before it is done (an interim tail starts where the last one's kept words end). The
+    decodes of different utterances are independent, so a runner reading ahead has the next
+    utterances' decoded beside this one's."""
+
+    def __init__(self):
+        self.kept: list[Word] = []  # the words kept from the utterance's interims
+        self._last: Future | None = None
+
+    def run(self, decode: Callable[[], list[Heard]], pool: "ThreadPoolExecutor | None") -> list:
+        """``decode()``'s output; or on ``pool``, a future of it (the runner resolves it)."""
+        if pool is None:
+            return decode()
+        out: Future = Future()
+
+        def job() -> None:
+            if out.set_running_or_notify_cancel():  # not cancelled: a stopped runner drops its futures
+                try:
+                    out.set_result(decode())
+                except BaseException as e:
+                    out.set_exception(e)
+
+        start = lambda _=None: pool.submit(job)
+        start() if self._last is None else self._last.add_done_callback(start)
+        self._last = out
+        return [out]
 
 
 class _CallLanguage:
@@ -312,6 +371,8 @@ class WhisperEngine:
         workers = 2 if w.cpu_threads >= 2 else 1
         self.parallel = workers > 1
         self._model = load_whisper_model(Path(model_dir), self.model, w.compute_type, w.cpu_threads // workers, workers)
+        # Decodes of recognisers run ahead of the call (offline), as many at once as the model has workers.
+        self.pool = ThreadPoolExecutor(workers, thread_name_prefix="whisper")
         from faster_whisper.tokenizer import Tokenizer
         from faster_whisper.transcribe import get_suppressed_tokens
 
