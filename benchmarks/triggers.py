@@ -26,7 +26,6 @@ import re
 import statistics
 import sys
 import time
-import tomllib
 
 import numpy as np
 from pathlib import Path
@@ -37,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from voiceassist.config import load_config  # noqa: E402
 from voiceassist.events import heard_phrase  # noqa: E402
 from voiceassist.languages import LANGUAGES  # noqa: E402
-from voiceassist.rules import due  # noqa: E402
 from voiceassist.rules.matching import tokens  # noqa: E402
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook  # noqa: E402
+from voiceassist.rules.trigger_sets import Score, due_right, load_set, score  # noqa: E402
 from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine  # noqa: E402
 
 SETS = {
@@ -53,23 +52,10 @@ def _speaker(intent: str) -> str:
     return "agent" if intent in AGENT_INTENTS else "caller"
 
 
-def quality(engine: TriggerEngine, sets: dict, language: str) -> tuple[dict[str, tuple[float, float]], float]:
-    """Precision and recall per intent, and the promised-time accuracy."""
-    per = {}
-    for intent in INTENTS:
-        hit = [intent in engine.intents(_speaker(intent), tokens(x, language)) for x in sets[intent]["positives"]]
-        false = [intent in engine.intents(_speaker(intent), tokens(x, language)) for x in sets[intent]["negatives"]]
-        tp, fp = sum(hit), sum(false)
-        per[intent] = (tp / (tp + fp) if tp + fp else 0.0, tp / len(hit))
-    promises = sets["agent_callback"]
-    right = sum(due.parse(x, language).said() == want for x, want in zip(promises["positives"], promises["due"]))
-    return per, right / len(promises["due"])
-
-
-def summary(per: dict[str, tuple[float, float]], times: float) -> str:
-    p, r = statistics.mean(v[0] for v in per.values()), statistics.mean(v[1] for v in per.values())
-    good = sum(min(v) >= 0.9 for v in per.values())
-    return f"P {p:.2f} R {r:.2f} min {min(min(v) for v in per.values()):.2f} {good:2d}/16 due {times:.2f}"
+def summary(per: dict[str, Score], times: float) -> str:
+    p, r = statistics.mean(x.precision for x in per.values()), statistics.mean(x.recall for x in per.values())
+    lowest = [min(x.precision, x.recall) for x in per.values()]
+    return f"P {p:.2f} R {r:.2f} min {min(lowest):.2f} {sum(x >= 0.9 for x in lowest):2d}/16 due {times:.2f}"
 
 
 def speed(engines: dict[str, TriggerEngine], golden: dict[str, dict]) -> None:
@@ -161,21 +147,21 @@ def main() -> None:
 
     cfg = load_config()
     alone = load_config(None, {"triggers.learned": False})
-    loaded = {name: {lang: tomllib.loads((folder / f"{lang}.toml").read_text(encoding="utf-8")) for lang in LANGUAGES}
-              for name, folder in SETS.items() if folder.is_dir()}
+    loaded = {name: {lang: load_set(folder, lang) for lang in LANGUAGES} for name, folder in SETS.items() if folder.is_dir()}
     measured = {}
     for label, c in (("phrase lists alone (the reference)", alone), ("phrase lists + learned layer (as shipped)", cfg)):
         engines = {lang: TriggerEngine(load_phrasebook(lang), c.triggers) for lang in LANGUAGES}
         print(f"\nintent detection, {label}: mean precision, mean recall, lowest intent, intents at 0.9/0.9, promised times right")
         print(f"  {'':4}" + "".join(f"{name:>41}" for name in loaded))
         for lang in LANGUAGES:
-            measured[label, lang] = {name: quality(engines[lang], sets[lang], lang) for name, sets in loaded.items()}
+            measured[label, lang] = {name: (score(engines[lang], sets[lang], lang), due_right(sets[lang], lang))
+                                     for name, sets in loaded.items()}
             print(f"  {lang:4}" + "".join(f"{summary(*m):>41}" for m in measured[label, lang].values()))
     if args.intents:
         print("\nper intent, as shipped: precision/recall on " + ", ".join(loaded))
         print(f"  {'':16}" + "".join(f"{lang:>{15 * len(loaded)}}" for lang in LANGUAGES))
         for intent in INTENTS:
-            cells = [f"{per[intent][0]:.2f}/{per[intent][1]:.2f}" for lang in LANGUAGES
+            cells = [f"{per[intent].precision:.2f}/{per[intent].recall:.2f}" for lang in LANGUAGES
                      for per, _ in measured["phrase lists + learned layer (as shipped)", lang].values()]
             print(f"  {intent:16}" + "".join(f"{c:>15}" for c in cells))
     speed({lang: TriggerEngine(load_phrasebook(lang), cfg.triggers) for lang in LANGUAGES}, loaded["golden"])

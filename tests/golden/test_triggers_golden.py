@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import tomllib
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from voiceassist.config import load_config
 from voiceassist.rules import due
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook
+from voiceassist.rules.trigger_sets import load_set, score
 from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
 
 SETS = Path(__file__).parents[1] / "fixtures" / "triggers"
@@ -25,34 +25,11 @@ MIN_SCORE = 0.9
 
 
 def golden(language):
-    return tomllib.loads((SETS / f"{language}.toml").read_text(encoding="utf-8"))
+    return load_set(SETS, language)
 
 
 def engine(language):
     return TriggerEngine(load_phrasebook(language), load_config().triggers)
-
-
-def scores(language):
-    """Per intent: (precision, recall, misses, false alarms) over that intent's positives and
-    every negative and positive of the other intents of the same speaker."""
-    sets, eng = golden(language), engine(language)
-    speaker_of = {i: "agent" if i in AGENT_INTENTS else "caller" for i in INTENTS}
-    detected = {}
-    for intent in INTENTS:
-        for kind in ("positives", "negatives"):
-            for text in sets[intent][kind]:
-                found = eng.intents(speaker_of[intent], tokens(text, language))
-                detected[(intent, kind, text)] = set(found)
-    out = {}
-    for intent in INTENTS:
-        tp = [t for (i, k, t), f in detected.items() if i == intent and k == "positives" and intent in f]
-        fn = [t for (i, k, t), f in detected.items() if i == intent and k == "positives" and intent not in f]
-        # false alarms: this intent found in its own negatives (the hard cases)
-        fp = [t for (i, k, t), f in detected.items() if i == intent and k == "negatives" and intent in f]
-        precision = len(tp) / (len(tp) + len(fp)) if tp or fp else 0.0
-        recall = len(tp) / (len(tp) + len(fn)) if tp or fn else 0.0
-        out[intent] = (precision, recall, fn, fp)
-    return out
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -84,13 +61,13 @@ def test_phrasebook_phrases_are_not_copied_from_the_set(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_precision_and_recall_per_intent(language):
-    result = scores(language)
+    result = score(engine(language), golden(language), language)
     report = "\n".join(
-        f"{language} {intent:15} P={p:.2f} R={r:.2f}  missed: {fn[:3]}  false: {fp[:3]}"
-        for intent, (p, r, fn, fp) in result.items()
+        f"{language} {intent:15} P={x.precision:.2f} R={x.recall:.2f}  missed: {x.missed[:3]}  false: {x.false[:3]}"
+        for intent, x in result.items()
     )
     print(report)
-    bad = {i: (round(p, 2), round(r, 2)) for i, (p, r, _, _) in result.items() if p < MIN_SCORE or r < MIN_SCORE}
+    bad = {i: (round(x.precision, 2), round(x.recall, 2)) for i, x in result.items() if min(x.precision, x.recall) < MIN_SCORE}
     assert not bad, report
 
 
