@@ -176,6 +176,21 @@ def test_a_long_utterances_interims_decode_its_last_seconds_and_keep_the_words_b
         assert starts == sorted(starts) and finals[0].start - 0.3 <= starts[0], p
 
 
+def test_an_utterance_longer_than_the_window_is_decoded_whole():
+    """Past Whisper's 30 s window there is no short window: faster-whisper seeks through it."""
+    engine = whisper_engine("en")
+    names = ["agent-incorrect", "conf-invalid", "conf-onlyone", "auth-incorrect", "conf-full", "vm-passchanged"]
+    texts = {x["file"]: x["text"] for x in json.loads((FIXTURES / "en" / "transcripts.json").read_text())}
+    gap = np.zeros(int(0.5 * SAMPLE_RATE), np.float32)
+    parts = [part for _ in range(3) for n in names for part in (load(FIXTURES / "en" / f"{n}.flac"), gap)]
+    audio = np.concatenate(parts)
+    assert len(audio) > 35 * SAMPLE_RATE
+    words, text, _ = engine.transcribe(audio, 0.0)
+    reference = normalise(" ".join(texts[f"en/{n}.flac"] for _ in range(3) for n in names), "en")
+    assert jiwer.wer(reference, normalise(text, "en")) <= 0.2, text
+    assert words[-1].end > len(audio) / SAMPLE_RATE - 5
+
+
 def test_silence_and_line_noise_give_no_text():
     engine = whisper_engine("en")
     rng = np.random.default_rng(5)

@@ -43,8 +43,9 @@ _INTERIM_PAD_S = 2.0
 _CAP_TOKENS = 10
 _CAP_TOKENS_PER_S = 12.0
 # Whisper's encoder window: 30 s of 10 ms log-mel frames.
+_WINDOW_S = 30
 _FRAMES_PER_S = 100
-_WINDOW_FRAMES = 30 * _FRAMES_PER_S
+_WINDOW_FRAMES = _WINDOW_S * _FRAMES_PER_S
 # faster-whisper's defaults for which punctuation joins the word before or after it.
 _PREPEND = "\"'“¿([{-"
 _APPEND = "\"'.。,，!！?？:：”)]}、"
@@ -124,11 +125,13 @@ class WhisperEngine:
         that looks degenerate (repetitive, improbable, cut at the cap) is decoded again over
         the full window."""
         pad_s = self.asr_cfg.whisper.window_pad_s
-        encoded, content = self._encode(audio, pad_s or _INTERIM_PAD_S)
-        language, probabilities = self._language(encoded, language)
-        if pad_s > 0:
-            decoded = self._short_window(encoded, content, audio, offset, language)
-            if decoded is not None:
+        # Audio longer than the window is left to faster-whisper, which seeks through it.
+        short = pad_s > 0 and len(audio) <= _WINDOW_S * SAMPLE_RATE
+        language, probabilities = language or (None if self.language == AUTO else self.language), None
+        if short or language is None:
+            encoded, content = self._encode(audio[: _WINDOW_S * SAMPLE_RATE], pad_s if short else _INTERIM_PAD_S)
+            language, probabilities = self._language(encoded, language)
+            if short and (decoded := self._short_window(encoded, content, audio, offset, language)) is not None:
                 return *decoded, probabilities
         return *self._full_window(audio, offset, language), probabilities
 
