@@ -199,7 +199,8 @@ class WhisperRecognizer:
             return self._call.language  # found so far by this very recogniser
         return self._call.known_at(self._t)
 
-    def _heard(self, decoded: tuple[list[Word], str, "np.ndarray | None"], frames: list[Frame], final: bool, at: tuple[float, float]) -> list[Heard]:
+    def _heard(self, decoded: tuple[list[Word], str, "np.ndarray | None"], frames: list[Frame], final: bool,
+               at: tuple[float, float]) -> list[Heard]:
         words, text, probabilities = decoded
         return self._transcript(words, text, frames, final, at) + (self._vote(probabilities, frames, final, at) if text else [])
 
@@ -245,8 +246,10 @@ class _Decodes:
                 except BaseException as e:
                     out.set_exception(e)
 
-        start = lambda _=None: pool.submit(job)
-        start() if self._last is None else self._last.add_done_callback(start)
+        if self._last is None:
+            pool.submit(job)
+        else:
+            self._last.add_done_callback(lambda _: pool.submit(job))
         self._last = out
         return [out]
 
