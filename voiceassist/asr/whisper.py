@@ -127,7 +127,7 @@ class WhisperEngine:
         pad_s = self.asr_cfg.whisper.window_pad_s
         # Audio longer than the window is left to faster-whisper, which seeks through it.
         short = pad_s > 0 and len(audio) <= _WINDOW_S * SAMPLE_RATE
-        language, probabilities = language or (None if self.language == AUTO else self.language), None
+        language, probabilities = self._asked(language), None
         if short or language is None:
             encoded, content = self._encode(audio[: _WINDOW_S * SAMPLE_RATE], pad_s if short else _INTERIM_PAD_S)
             language, probabilities = self._language(encoded, language)
@@ -156,10 +156,14 @@ class WhisperEngine:
         frames = min(_WINDOW_FRAMES, content + round(pad_s * _FRAMES_PER_S))
         return self._model.encode(np.pad(features[:, :content], ((0, 0), (0, frames - content)))), content
 
+    def _asked(self, language: str | None) -> str | None:
+        """The language asked for, else the engine's; None: the one Whisper hears."""
+        return language or (None if self.language == AUTO else self.language)
+
     def _language(self, encoded, language: str | None) -> tuple[str, "np.ndarray | None"]:
         """The language to decode in (the one asked for, else the engine's, else the one Whisper
         hears), and Whisper's probabilities when it was identified."""
-        language = language or (None if self.language == AUTO else self.language)
+        language = self._asked(language)
         if language is not None:
             return language, None
         probabilities = self._identify(encoded)

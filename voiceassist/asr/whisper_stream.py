@@ -171,7 +171,7 @@ class WhisperRecognizer:
             words, text = decoded
             heard = self._heard(([*kept, *words], " ".join(filter(None, [*(w.w for w in kept), text])), probabilities),
                                 frames, False, at)
-            if tail[-1].end - tail[0].t > _TAIL_MAX_S and not (self._votes and self._call.language is None):
+            if tail[-1].end - tail[0].t > _TAIL_MAX_S and not self._voting():
                 # Up to a phrase's end (punctuation or a pause) that ended _TAIL_KEEP_S ago: a
                 # decode that starts mid-phrase goes astray.
                 ends = [i for i, (w, after) in enumerate(zip(words, [*words[1:], None]))
@@ -187,7 +187,11 @@ class WhisperRecognizer:
         """Where to decode: inline, or (reading ahead) on the engine's pool. The caller's
         decodes stay inline while they vote for the call's language: each vote counts before
         the next decode chooses its language."""
-        return self._engine.pool if self.ahead and not (self._votes and self._call.language is None) else None
+        return self._engine.pool if self.ahead and not self._voting() else None
+
+    def _voting(self) -> bool:
+        """The caller's speech is still looking for the call's language."""
+        return self._votes and self._call.language is None
 
     def _at(self) -> tuple[float, float]:
         """When a decode asked for now is heard: the call time, and the latest a word may end."""
