@@ -35,7 +35,7 @@ from voiceassist.asr import load_engine, models_dir  # noqa: E402
 from voiceassist.config import load_config  # noqa: E402
 from voiceassist.rules.matching import expand, tokens  # noqa: E402
 from voiceassist.rules.phrasebook import load_phrasebook  # noqa: E402
-from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine  # noqa: E402
+from voiceassist.rules.triggers import TriggerEngine, speaker_of  # noqa: E402
 
 HELD_OUT = ROOT / "tests/fixtures/triggers_heldout"
 # The intents the issue names: the courier, refunds, a manager, and the complaint topics.
@@ -87,8 +87,7 @@ def main() -> None:
                 started = time.perf_counter()
                 _, text, _ = engine.transcribe(x, 0.0, language)
                 times.append(time.perf_counter() - started)
-                speaker = "agent" if intent in AGENT_INTENTS else "caller"
-                found = intent in triggers.intents(speaker, tokens(text, language))
+                found = intent in triggers.intents(speaker_of(intent), tokens(text, language))
                 (hits if positive else false).append(found)
             ms = statistics.median(times) * 1e3
             reference = reference or ms

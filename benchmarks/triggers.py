@@ -39,17 +39,13 @@ from voiceassist.languages import LANGUAGES  # noqa: E402
 from voiceassist.rules.matching import tokens  # noqa: E402
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook  # noqa: E402
 from voiceassist.rules.trigger_sets import Score, due_right, load_set, score  # noqa: E402
-from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine  # noqa: E402
+from voiceassist.rules.triggers import TriggerEngine, speaker_of  # noqa: E402
 
 SETS = {
     "golden": ROOT / "tests/fixtures/triggers",
     "held-out": ROOT / "tests/fixtures/triggers_heldout",
     "blind": ROOT / "tests/fixtures/triggers_blind",  # written from an intent spec alone: never tune on it
 }
-
-
-def _speaker(intent: str) -> str:
-    return "agent" if intent in AGENT_INTENTS else "caller"
 
 
 def summary(per: dict[str, Score], times: float) -> str:
@@ -64,7 +60,7 @@ def speed(engines: dict[str, TriggerEngine], golden: dict[str, dict]) -> None:
         for intent in INTENTS:
             for text in sets[intent]["positives"] + sets[intent]["negatives"]:
                 words = text.split()
-                updates += [(language, _speaker(intent), " ".join(words[:n]), n == len(words)) for n in range(1, len(words) + 1)]
+                updates += [(language, speaker_of(intent), " ".join(words[:n]), n == len(words)) for n in range(1, len(words) + 1)]
     spent: dict[bool, list[float]] = {False: [], True: []}  # per update: partial, final
     reference = []
     for i, (language, speaker, text, final) in enumerate(updates):

@@ -30,7 +30,7 @@ from voiceassist.languages import LANGUAGES  # noqa: E402
 from voiceassist.rules import learned  # noqa: E402
 from voiceassist.rules.matching import tokens  # noqa: E402
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook  # noqa: E402
-from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine  # noqa: E402
+from voiceassist.rules.triggers import TriggerEngine, speaker_of  # noqa: E402
 
 SETS = (ROOT / "tests/fixtures/triggers", ROOT / "training/triggers")
 MEASURED = (ROOT / "tests/fixtures/triggers_heldout", ROOT / "tests/fixtures/triggers_blind")  # what measures it
@@ -39,10 +39,6 @@ C = 1.0  # inverse regularisation strength
 OTHERS = 0.1  # weight of the other intents' positives as negatives
 PRUNE = 0.02  # features weighing less than this for every intent are left out (half of them:
 # the held-out scores do not move), and weights are kept as float16: a model is about 700 KB
-
-
-def _speaker(intent: str) -> str:
-    return "agent" if intent in AGENT_INTENTS else "caller"
 
 
 def _texts(folder: Path, language: str) -> set[str]:
@@ -70,17 +66,17 @@ def train(language: str) -> Path:
             items[intent] += [(x, 0) for x in data[intent]["negatives"] if x not in measured]
     seen: dict[tuple[str, str], list[tuple[str, int]]] = {}
     for speaker in ("caller", "agent"):
-        texts = sorted({x for i in INTENTS if _speaker(i) == speaker for x, _ in items[i]})
+        texts = sorted({x for i in INTENTS if speaker_of(i) == speaker for x, _ in items[i]})
         seen[speaker] = [(x, f) for x in texts for f, _ in _features(engine, speaker, x, language)]
     vocabulary = sorted({f for rows in seen.values() for _, f in rows})
     column = {f: i for i, f in enumerate(vocabulary)}
     weights = np.zeros((len(vocabulary), len(INTENTS)), dtype=np.float32)
     bias = np.zeros(len(INTENTS), dtype=np.float32)
     for n, intent in enumerate(INTENTS):
-        speaker = _speaker(intent)
+        speaker = speaker_of(intent)
         label = {x: (y, 1.0) for x, y in items[intent]}
         for other in INTENTS:
-            if other != intent and _speaker(other) == speaker:
+            if other != intent and speaker_of(other) == speaker:
                 label.update({x: (0, OTHERS) for x, y in items[other] if y and x not in label})
         texts = sorted(label)
         row = {x: i for i, x in enumerate(texts)}

@@ -17,7 +17,7 @@ from voiceassist.rules import due
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import INTENTS, load_phrasebook
 from voiceassist.rules.trigger_sets import load_set, score
-from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
+from voiceassist.rules.triggers import TriggerEngine, speaker_of
 
 SETS = Path(__file__).parents[1] / "fixtures" / "triggers"
 LANGUAGES = sorted(p.stem for p in SETS.glob("*.toml"))
@@ -90,7 +90,7 @@ def test_a_golden_set_through_analyze_events(language, tmp_path):
     for intent in INTENTS:
         for text in sets[intent]["positives"][:3]:
             t += 60.0  # past every cool-down
-            lines.append({"t": t, "type": "transcript.final", "speaker": "agent" if intent in AGENT_INTENTS else "caller",
+            lines.append({"t": t, "type": "transcript.final", "speaker": speaker_of(intent),
                           "text": text, "start": t - 3, "end": t - 0.5, "words": []})
     events_in = tmp_path / f"{language}.jsonl"
     events_in.write_text("".join(json.dumps(e, ensure_ascii=False) + "\n" for e in lines), encoding="utf-8")

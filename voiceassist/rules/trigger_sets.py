@@ -16,7 +16,7 @@ from pathlib import Path
 from voiceassist.rules import due
 from voiceassist.rules.matching import tokens
 from voiceassist.rules.phrasebook import INTENTS
-from voiceassist.rules.triggers import AGENT_INTENTS, TriggerEngine
+from voiceassist.rules.triggers import TriggerEngine, speaker_of
 
 __all__ = ["Score", "load_set", "score", "due_right"]
 
@@ -37,7 +37,7 @@ def score(engine: TriggerEngine, sets: dict, language: str) -> dict[str, Score]:
     """Per intent: precision and recall over its own positives and negatives."""
     out = {}
     for intent in INTENTS:
-        speaker = "agent" if intent in AGENT_INTENTS else "caller"
+        speaker = speaker_of(intent)
         positives, negatives = sets[intent]["positives"], sets[intent]["negatives"]
         hits = [intent in engine.intents(speaker, tokens(x, language)) for x in positives]
         false = tuple(x for x in negatives if intent in engine.intents(speaker, tokens(x, language)))

@@ -37,7 +37,7 @@ from voiceassist.events import MONITOR_KINDS
 from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook, load_phrasebook
 from voiceassist.rules.prompt import Prompt
 
-__all__ = ["TriggerEngine", "AGENT_INTENTS"]
+__all__ = ["TriggerEngine", "AGENT_INTENTS", "speaker_of"]
 
 AGENT_INTENTS = ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback")
 _AGITATION = ("insult", "frustration", *TOPICS)
@@ -48,6 +48,11 @@ _QUESTION_MIN_WORDS = 3
 _NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback"))
 _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
 _LEARNED = Phrase("(learned)", (), (), negated=False, has_name=False, anchored=False)  # found by the learned layer alone
+
+
+def speaker_of(intent: str) -> str:
+    """Who says ``intent``: the agent's habits and promises, or the caller."""
+    return "agent" if intent in AGENT_INTENTS else "caller"
 
 
 class TriggerEngine:
@@ -132,7 +137,7 @@ class TriggerEngine:
             part, matched = learned.part(t, w), frozenset(i for i, m in found.items() if _within(m, w))
             read.append((w, part, matched, self._learned.probabilities(part, matched)))
         for intent, phrases in self._phrases.items():
-            if (intent in AGENT_INTENTS) != (speaker == "agent") or not phrases:  # no phrases: switched off
+            if speaker_of(intent) != speaker or not phrases:  # no phrases: switched off
                 continue
             if intent in found:
                 m = found[intent]
@@ -153,7 +158,7 @@ class TriggerEngine:
         similar = self._words.compare(t)
         found = {}
         for intent, index in self._phrase_index.items():
-            if (intent in AGENT_INTENTS) != (speaker == "agent") or (only is not None and intent not in only):
+            if speaker_of(intent) != speaker or (only is not None and intent not in only):
                 continue
             matches = [m for p in _heard(index, similar) if (m := self._find(p, t, similar))]
             if intent == "name":
