@@ -100,3 +100,10 @@ def wait_until(proc: subprocess.Popen, events: Path, done, what: str, timeout_s:
         time.sleep(0.1)
     proc.kill()
     pytest.fail(f"timed out waiting for {what}: {proc.communicate()[1][-2000:]}")
+
+
+def frame_by_frame(engine, frames: list) -> list:
+    """The reference for a runner: a call's frames recognised each in turn, in this thread."""
+    recognizers = {s: engine.recognizer(s) for s in ("caller", "agent")}
+    return [tr for f in frames for tr in recognizers[f.speaker].accept(f)] + [
+        tr for r in recognizers.values() for tr in r.finish()]

@@ -27,6 +27,8 @@ from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame
 from voiceassist.sources.replay import ReplaySource
 from voiceassist.sources.wav import WavSource
 
+from clitools import frame_by_frame
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asr"
 LAG_S = 1.0
 
@@ -74,13 +76,6 @@ def run_worker(engine, frames: list[Frame], block: bool, parallel: bool):
     worker = ThreadedRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, block=block, parallel=parallel)
     out = [tr for f in frames for tr in worker.accept(f)]
     return worker, out + worker.finish()
-
-
-def frame_by_frame(engine, frames: list[Frame]) -> list:
-    """The reference: each frame decoded in turn, in this thread."""
-    recognizers = {s: engine.recognizer(s) for s in ("caller", "agent")}
-    return [tr for f in frames for tr in recognizers[f.speaker].accept(f)] + [
-        tr for r in recognizers.values() for tr in r.finish()]
 
 
 def inline_finals(engine, frames: list[Frame]) -> list[tuple]:

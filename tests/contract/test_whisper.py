@@ -29,6 +29,8 @@ from voiceassist.frames import HOP_SAMPLES, SAMPLE_RATE, Frame
 from voiceassist.sources.wav import WavSource
 from voiceassist.transcripts import LanguageFound, Transcript
 
+from clitools import frame_by_frame
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "asr"
 GAP_S = 1.2  # silence between prompts: longer than endpoint_silence_ms, as between turns
 
@@ -215,12 +217,6 @@ def _demo_frames(seconds: float) -> list[Frame]:
         return [f for f in source.frames() if f.t < seconds]
 
 
-def _frame_by_frame(engine, frames: list[Frame]) -> list:
-    recognizers = {s: engine.recognizer(s) for s in ("caller", "agent")}
-    return [h for f in frames for h in recognizers[f.speaker].accept(f)] + [
-        h for r in recognizers.values() for h in r.finish()]
-
-
 def _ahead(engine, frames: list[Frame]) -> list:
     runner = AheadRunner({s: engine.recognizer(s) for s in ("caller", "agent")}, lambda: iter(frames), engine.parallel)
     return [h for f in frames for h in runner.accept(f)] + runner.finish()
@@ -232,7 +228,7 @@ def test_read_ahead_the_call_gives_exactly_the_frame_by_frame_transcripts_and_la
     is what decoding each frame in turn gives."""
     engine = whisper_engine("auto")
     frames = _demo_frames(30.0)
-    inline = _frame_by_frame(engine, frames)
+    inline = frame_by_frame(engine, frames)
     assert any(isinstance(h, LanguageFound) for h in inline) and {h.speaker for h in inline if isinstance(h, Transcript)} == {"caller", "agent"}
     assert _ahead(engine, frames) == inline
 
@@ -257,6 +253,6 @@ def test_read_ahead_one_speakers_utterances_are_decoded_side_by_side():
         return run
 
     engine.interim, engine.transcribe = probed(engine.interim), probed(engine.transcribe)
-    inline = _frame_by_frame(engine, frames)
+    inline = frame_by_frame(engine, frames)
     assert most[0] == 1 and sum(h.final for h in inline) >= 3
     assert _ahead(engine, frames) == inline and most[0] == 2
