@@ -38,7 +38,8 @@ def user_error(result: subprocess.CompletedProcess, *needles: str) -> str:
     return lines[0]
 
 
-def alsa_devices(home: Path, devices: dict[str, np.ndarray], pace: float | None = None) -> dict[str, str]:
+def alsa_devices(home: Path, devices: dict[str, np.ndarray], pace: float | None = None,
+                 late: dict[str, float] | None = None) -> dict[str, str]:
     """Real PortAudio input devices without sound hardware: one ALSA ``file`` PCM per entry of
     ``devices`` (name -> int16 samples, (n,) or (n, channels)) in ``home/.asoundrc``. Returns
     the environment that makes a child see them (alsa-lib reads ``~/.asoundrc`` when PortAudio
@@ -48,6 +49,7 @@ def alsa_devices(home: Path, devices: dict[str, np.ndarray], pace: float | None 
     its last period forever. With ``pace``, each file is a named pipe fed at ``pace`` times
     real time (16 kHz), as a real device delivers: then a reader that falls behind loses blocks
     as it would on a call, and two devices are not one flooding the other's share of the queue.
+    ``late`` (name -> seconds) starts a paced device's feed that long after the others'.
     """
     lines = []
     for name, samples in devices.items():
@@ -57,14 +59,15 @@ def alsa_devices(home: Path, devices: dict[str, np.ndarray], pace: float | None 
             data.tofile(path)
         else:
             os.mkfifo(path)
-            _feed(path, data, pace)
+            _feed(path, data, pace, (late or {}).get(name, 0.0))
         lines.append(f'pcm.{name} {{ type file slave.pcm "null" file "/dev/null" infile "{path}" format "raw" }}')
     (home / ".asoundrc").write_text("".join(line + "\n" for line in lines))
     return {"HOME": str(home)}
 
 
-def _feed(path: Path, data: np.ndarray, pace: float) -> None:
-    """Writes ``data`` into the named pipe ``path`` at ``pace`` times real time, in a thread.
+def _feed(path: Path, data: np.ndarray, pace: float, delay: float) -> None:
+    """Writes ``data`` into the named pipe ``path`` at ``pace`` times real time, in a thread,
+    from ``delay`` seconds on.
     Opened read-write, so neither PortAudio's probing of the devices nor this waits for the
     other end; closed at the end, so the plugin then reads the end of a file. (A pipe nobody
     reads any more, the call having ended first, keeps its thread waiting until the tests end.)"""
@@ -72,6 +75,7 @@ def _feed(path: Path, data: np.ndarray, pace: float) -> None:
     step = 1600 * data[:1].size * 2  # bytes of 0.1 s at 16 kHz
 
     def write() -> None:
+        time.sleep(delay)
         raw, start = data.tobytes(), time.monotonic()
         for k, i in enumerate(range(0, len(raw), step), 1):
             os.write(fd, raw[i : i + step])  # waits while the pipe is full

@@ -82,12 +82,14 @@ def snr_db(reference: np.ndarray, x: np.ndarray) -> float:
     return float(10 * np.log10(np.sum(reference**2) / max(np.sum(noise**2), 1e-12)))
 
 
-def run_devices(tmp_path: Path, raw: dict[str, np.ndarray], pace: float | None = None, **source) -> dict:
+def run_devices(tmp_path: Path, raw: dict[str, np.ndarray], pace: float | None = None,
+                late: dict[str, float] | None = None, **source) -> dict:
     """Define one ALSA file device per entry of ``raw`` (name -> int16 samples, (n,) or
     (n, channels)), open ``DeviceSource(**source)`` on them in a child, return its summary
     with the decoded samples per speaker. With ``pace``, each device's file is a named pipe
-    fed at ``pace`` times real time; ``stall`` (seconds) holds the reader after the first frame."""
-    env = {**os.environ, **alsa_devices(tmp_path, raw, pace)}
+    fed at ``pace`` times real time (``late``: name -> seconds its feed starts after the
+    others'); ``stall`` (seconds) holds the reader after the first frame."""
+    env = {**os.environ, **alsa_devices(tmp_path, raw, pace, late)}
     stop_after, stall = source.pop("stop_after", None), source.pop("stall", None)
     args = {"source": source, "npz": str(tmp_path / "out.npz"), "stop_after": stop_after, "stall": stall}
     result = subprocess.run(
@@ -177,6 +179,19 @@ def test_two_devices_are_aligned_by_sample_count(tmp_path, speech):
     )
     assert out["info"]["speakers"] == ["caller", "agent"]
     assert "callerline (caller)" in out["info"]["name"] and "headset (agent)" in out["info"]["name"]
+    check_frame_times(out)
+    assert np.array_equal(out["samples"]["caller"], speech[:n])
+    assert np.array_equal(out["samples"]["agent"], side[:n])
+
+
+def test_a_device_that_starts_late_is_waited_for_so_the_frames_stay_in_time_order(tmp_path, speech):
+    """The agent's headset delivers its first block 1.5 s after the caller's line (three times
+    the wait for a stalled side): the caller's frames wait for it instead of going out ahead,
+    and both sides come whole."""
+    n = whole_hops(len(speech))
+    side = tone(len(speech), hz=700)
+    out = run_devices(tmp_path, {"callerline": speech, "headset": side}, pace=1.0, late={"headset": 1.5},
+                      caller_device="callerline", agent_device="headset", max_seconds=n / SAMPLE_RATE)
     check_frame_times(out)
     assert np.array_equal(out["samples"]["caller"], speech[:n])
     assert np.array_equal(out["samples"]["agent"], side[:n])

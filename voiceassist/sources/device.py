@@ -33,7 +33,11 @@ log = logging.getLogger(__name__)
 _BLOCK_S = 0.02
 # Frames of a side that is ahead wait for the other side, so the two come out in time order;
 # but once the other device has delivered nothing for this long (wall time), it is taken as
-# stalled and the waiting frames go out, so a dead line does not freeze the live one.
+# stalled and the waiting frames go out, so a dead line does not freeze the live one. A device
+# that has delivered nothing yet is waited for as long as one may take to start (_SILENT_S):
+# its first frames are at the call's first times (a monitor's begin with the silence that
+# aligns it), which must not come after the other side's later ones (measured: a parec
+# monitor on a loaded machine started 2 s after the PortAudio device).
 _STALL_S = 0.5
 # Blocks wait in a queue between PortAudio's thread and the reading one. If the reader falls
 # this far behind, new blocks are dropped (and counted, see _offer) rather than PortAudio's
@@ -221,7 +225,8 @@ class DeviceSource:
         pending: dict[Speaker, deque[Frame]] = {s: deque() for s in framers}
         yielded = {s: 0 for s in framers}
         limit = self._max_frames
-        heard = {s: time.monotonic() for s in framers}  # when each side last delivered
+        heard = {s: time.monotonic() for s in framers}  # when each side last delivered (or the call began)
+        began: set[Speaker] = set()  # the sides that have delivered
         received = [0] * len(self._inputs)  # samples per input, silence for its gaps included
         expected = [0] * len(self._inputs)  # the number of each input's next block (see _open)
         first_at: dict[int, float] = {}  # when each input's first block came (monotonic, in the callback)
@@ -239,6 +244,7 @@ class DeviceSource:
             for i, speaker in enumerate(inp.speakers):
                 pending[speaker].extend(framers[speaker].push(resampled[:, i]))
                 heard[speaker] = now
+                began.add(speaker)
 
         def t_reached() -> float:
             return max(yielded.values()) * HOP_SAMPLES / SAMPLE_RATE
@@ -265,7 +271,8 @@ class DeviceSource:
                         break
                 # (only with every delivered block in hand: after the reader itself was held up,
                 # the other side's blocks may still be waiting in the queue)
-                stalled = {s for s, at in heard.items() if now - at > _STALL_S} if self._queue.empty() else set()
+                stalled = ({s for s, at in heard.items() if now - at > (_STALL_S if s in began else _SILENT_S)}
+                           if self._queue.empty() else set())
                 for frame in _merge(pending, stalled):
                     if limit is None or yielded[frame.speaker] < limit:
                         yielded[frame.speaker] += 1
