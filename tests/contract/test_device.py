@@ -189,12 +189,14 @@ def test_a_device_that_starts_late_is_waited_for_so_the_frames_stay_in_time_orde
     the wait for a stalled side): the caller's frames wait for it instead of going out ahead,
     and both sides come whole."""
     n = whole_hops(len(speech))
-    side = tone(len(speech), hz=700)
-    out = run_devices(tmp_path, {"callerline": speech, "headset": side}, pace=1.0, late={"headset": 1.5},
+    # each fed 3 s past what is read: a file's end floods (see the test below), which would take
+    # the agent's share of the queue while the caller's side waits for its last frames
+    caller, agent = np.concatenate([speech, speech[: 3 * SAMPLE_RATE]]), tone(len(speech) + 3 * SAMPLE_RATE, hz=700)
+    out = run_devices(tmp_path, {"callerline": caller, "headset": agent}, pace=1.0, late={"headset": 1.5},
                       caller_device="callerline", agent_device="headset", max_seconds=n / SAMPLE_RATE)
     check_frame_times(out)
-    assert np.array_equal(out["samples"]["caller"], speech[:n])
-    assert np.array_equal(out["samples"]["agent"], side[:n])
+    assert np.array_equal(out["samples"]["caller"], caller[:n])
+    assert np.array_equal(out["samples"]["agent"], agent[:n])
 
 
 def test_a_reader_far_behind_loses_audio_but_not_time(tmp_path):
