@@ -295,24 +295,22 @@ def _parser() -> argparse.ArgumentParser:
                         help="publish the call's events to the floor's broker, nats://HOST:PORT (default: floor.url)")
     output.add_argument("--agent", metavar="NAME", help="the agent's name: in call.started (the team page's scorecards per "
                         "agent) and with --floor on the board (default: floor.agent; on the board, else the login name)")
-    paced = argparse.ArgumentParser(add_help=False)
-    paced.add_argument(
-        "--speed", type=float, default=1.0, metavar="X",
-        help="with --view or --floor: play the call X times faster than real time (default 1)",
-    )
+    recording = argparse.ArgumentParser(add_help=False)  # analyze and demo
+    recording.add_argument("--speed", type=float, default=1.0, metavar="X",
+                           help="with --view or --floor: play the call X times faster than real time (default 1)")
+    recording.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
+    recording.add_argument("--no-redact", action="store_true", help="--report: keep card, phone numbers and e-mails in the report")
 
     parser = _Parser(prog="voiceassist", description=__doc__)
     parser.add_argument("--version", action="version", version=f"voiceassist {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("analyze", parents=[common, output, paced], help="analyse a call recording or a file of events")
+    p = sub.add_parser("analyze", parents=[common, output, recording], help="analyse a call recording or a file of events")
     p.add_argument("input", metavar="CALL", help="a WAV recording, or EVENTS.jsonl of transcript events")
     p.add_argument("--caller-channel", type=int, choices=(0, 1), help="channel of a stereo WAV that is the caller")
     p.add_argument("--call-start", metavar="TIME", help="when the call started, local ISO time (default: the "
                    "WAV file's time less its duration; for EVENTS.jsonl its call.started), to date promised call-backs")
-    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
-    p.add_argument("--no-redact", action="store_true", help="--report: keep card, phone numbers and e-mails in the report")
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("live", parents=[common, output], help="the agent's live view from input devices")
@@ -350,7 +348,6 @@ def _parser() -> argparse.ArgumentParser:
                    help="change one key of the candidate, e.g. monitor.loudness.raise_db=5 (repeatable)")
     p.set_defaults(func=cmd_tune)
 
-
     p = sub.add_parser("promises", help="list the open call-back promises, or mark one done")
     p.add_argument("action", nargs="?", choices=("list", "done"), default="list")
     p.add_argument("id", nargs="?", metavar="ID", help="done: the promise's ID, as the list shows it")
@@ -375,9 +372,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE", help="a team config (--config) or a phrasebook (<lang>.toml)")
     p.set_defaults(func=cmd_config)
 
-    p = sub.add_parser("demo", parents=[common, output, paced], help="analyse the bundled call recording")
-    p.add_argument("--report", metavar="FILE.html", help="also write the post-call report (implies --levels)")
-    p.add_argument("--no-redact", action="store_true", help="--report: keep card, phone numbers and e-mails in the report")
+    p = sub.add_parser("demo", parents=[common, output, recording], help="analyse the bundled call recording")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -76,3 +76,9 @@ def test_no_private_name_is_imported_from_elsewhere(module, path):
     private = [f"{path.name}:{line} takes {n} from {imported}" for imported, names, line in _imports(path)
                for n in names if n.startswith("_") and n != "__version__" and imported != package]
     assert private == []
+
+
+def test_no_module_is_over_400_lines():
+    """A module past this has taken on a second job (issue #16): split it by job."""
+    long = {m: n for m, path in MODULES if (n := len(path.read_text(encoding="utf-8").splitlines())) > 400}
+    assert long == {}

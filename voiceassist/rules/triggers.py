@@ -23,7 +23,6 @@ The final corrects its partials: a prompt a partial showed is shown again with t
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import re
 from collections import Counter, deque
@@ -32,7 +31,7 @@ from voiceassist.events import Event
 from voiceassist.config import EscalationConfig
 from voiceassist.rules import due, learned, names
 from voiceassist.rules.escalation import Escalation
-from voiceassist.rules.matching import fold, lower, surface, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
+from voiceassist.rules.matching import fold, lower, Match, Negation, Phrase, Similar, Tokens, Words, compile_phrase, expand, find, tokens
 from voiceassist.events import MONITOR_KINDS
 from voiceassist.rules.phrasebook import INTENTS, TOPICS, Phrasebook, load_phrasebook
 from voiceassist.rules.prompt import Prompt
@@ -45,7 +44,7 @@ _AGITATION = ("insult", "frustration", *TOPICS)
 _UNLESS_REACH = 3
 # A sentence of at least this many words ending in "?" is the agent asking something.
 _QUESTION_MIN_WORDS = 3
-_NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in ("agent_blame", "agent_excuse", "agent_sorry", "agent_question", "agent_callback"))
+_NOT_NAMES = tuple(i for i in INTENTS if i != "name" and i not in AGENT_INTENTS)
 _QUESTION_MARK = Phrase("?", (), (), negated=False, has_name=False, anchored=False)
 _LEARNED = Phrase("(learned)", (), (), negated=False, has_name=False, anchored=False)  # found by the learned layer alone
 
@@ -103,16 +102,7 @@ class TriggerEngine:
         counts = Counter(key for p in every for key in _keys(p))
         self._phrase_index = {i: _file(phrases, counts) for i, phrases in self._phrases.items()}
         self._unless_index = {i: _file(phrases, counts) for i, phrases in self._unless.items()}
-        # Words of the phrasebook's own phrases, as written, are not names ("this is {name}" must
-        # not take "this is ridiculous"); whole words, not stems: "Mia" is a name, "mi" is not.
-        # ... except first names the phrasebook knows (Arabic "منى", "أمل" are written as "مني" "from
-        # me", "امل" "hope").
-        self._first_names = frozenset(fold(lower(w, book.language)) for w in book.names.male + book.names.female)
-        self._vocabulary = frozenset(w for phrases in self._phrases.values() for p in phrases for w in p.folded) - self._first_names
-        self._conjunctions = tuple(fold(lower(w, book.language)) for w in book.names.conjunctions)
-        name = book.intents.get("name")
-        self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
-        self._titles = frozenset(fold(lower(w, book.language)) for w in book.names.titles)
+        self._names = names.Reader(book, (w for phrases in self._phrases.values() for p in phrases for w in p.folded))
         self._learned = learned.load(book.language) if cfg.learned else None
         # The model overrules only phrases it was trained with: a phrase a team adds always counts.
         shipped = load_phrasebook(book.language).intents if self._learned else {}
@@ -162,7 +152,7 @@ class TriggerEngine:
                 continue
             matches = [m for p in _heard(index, similar) if (m := self._find(p, t, similar))]
             if intent == "name":
-                matches = [named for m in matches if (named := self._named(m))]
+                matches = [named for m in matches if (named := self._names.taken(m, self._says_something))]
             else:
                 matches = [m for m in matches if self._fits(intent, m, t)]
             if intent == "agent_question":
@@ -171,7 +161,8 @@ class TriggerEngine:
             if matches and self._unless[intent]:
                 unless = [u for p in _heard(self._unless_index[intent], similar) if (u := self._find(p, t, similar))]
                 matches = [m for m in matches if not any(
-                    u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH and not _inside(u, m, t) for u in unless)]
+                    u.first <= m.last + _UNLESS_REACH and m.first <= u.last + _UNLESS_REACH and not names.within_surname(u, m, t)
+                    for u in unless)]
             if matches:
                 found[intent] = max(matches, key=lambda m: m.score)
         return found
@@ -190,37 +181,9 @@ class TriggerEngine:
             return t.sentence(match.first).start not in t.tells
         return True
 
-    def _named(self, match: Match) -> Match | None:
-        """The match, if what it took for a name is one: not words the phrasebook knows as
-        something said ("this is ridiculous"). The phrasebook's own words around a name are
-        left out: before a trailing cue ("hello anna speaking" is "anna"), and after a first
-        name ("luka iz splita" is "luka"). Names of three words need a joiner (the phrasebook's
-        ``[intents.name] joiners``)."""
-        words = list(tokens(match.name, self.language).words)
-        if match.phrase.stems[0] == "{name}":
-            while words and fold(words[0]) in self._vocabulary:
-                words.pop(0)
-        else:
-            # A word after the first that starts with a conjunction ("and") starts what follows
-            # the name ("زينب ومعي رقم الطلب"), unless it is a first name ("وليد").
-            ends = [i for i, w in enumerate(words) if i and fold(w).startswith(self._conjunctions) and fold(w) not in self._first_names]
-            words = words[: ends[0]] if ends else words
-        # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman") or
-        # one is a patronymic ("Анна Сергеевна Петрова").
-        if len(words) >= 3 and fold(words[1]) in self._joiners:
-            words = words[:3]
-        else:
-            joined = bool(words) and fold(words[0]) in self._joiners  # "عبد الله": one first name
-            patronymic = tuple(self._book.names.patronymic)
-            words = words[:3] if joined or any(w.endswith(patronymic) for w in words[1:3]) else words[:2]
-            if len(words) > 1 + joined and fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
-                words.pop()
-        name = " ".join(words)
-        if not words or fold(words[0]) in self._vocabulary or self.intents(
-            "caller", tokens(name, self.language), _NOT_NAMES
-        ):
-            return None
-        return dataclasses.replace(match, name=name)
+    def _says_something(self, t: Tokens) -> bool:
+        """Whether ``t``, taken for a name, says something else the caller may say: then it is none."""
+        return bool(self.intents("caller", t, _NOT_NAMES))
 
     def on_transcript(self, event: Event) -> list[Event]:
         speaker, now = event["speaker"], event["t"]
@@ -258,7 +221,7 @@ class TriggerEngine:
         for intent, (shown, before) in self._early[speaker].items():
             match, old = found.get(intent), self.address
             if intent == "name":
-                self.name, self.address = self._said_name(match, t, text) if match else before
+                self.name, self.address = self._names.said(match, t, text) if match else before
             elif match is None and intent in self.topics and intent not in before:  # misheard: not a topic of the call
                 self.topics.remove(intent)
             for kind, id in shown:
@@ -277,20 +240,6 @@ class TriggerEngine:
             return lines
         return [self.address if line == old else _tidy(line.replace(old, self.address))
                 for line in lines if line != old or self.address]
-
-    def _said_name(self, match: Match, t: Tokens, text: str) -> tuple[str, str]:
-        """The name ``match`` found, as the caller said it and as the agent says it back."""
-        words = match.name.split()
-        at = next((i for i in range(match.first, len(t.words) - len(words) + 1) if list(t.words[i : i + len(words)]) == words), None)
-        written = surface(text, self.language)
-        if at is None or len(written) != len(t.words):
-            said = [_capital(w, self.language) for w in words]
-        else:
-            said = [_capital(w, self.language) for w in written[at : at + len(words)]]
-            if at and fold(t.words[at - 1]) in self._titles:  # "Mr Miller": the title says who
-                said.insert(0, _capital(written[at - 1], self.language))
-        name = names.spoken(said, self._book.names, self.language, self._joiners)
-        return name.full, names.address(name, self._book.names, self.language)
 
     def caller_voice(self, over_db: float, t: float) -> None:
         """The caller's loudness over their own baseline, while they speak."""
@@ -348,7 +297,7 @@ class TriggerEngine:
         elif intent == "manager":
             out += self._nudge("offer_supervisor", now, self._lines("offer_supervisor"), who=speaker, heard=heard)
         elif intent == "name":
-            self.name, self.address = self._said_name(match, t, event["text"])
+            self.name, self.address = self._names.said(match, t, event["text"])
             out += self._nudge("use_name", now, [self.address], who=speaker, heard=heard)
         elif intent in ("agent_blame", "agent_excuse"):
             out += self._nudge("no_blame", now, self._lines("no_blame", topic), who=speaker, heard=heard)
@@ -411,15 +360,6 @@ def _within(match: Match, words: range) -> bool:
     return match.first < words.stop and match.last >= words.start
 
 
-def _inside(u: Match, m: Match, t: Tokens) -> bool:
-    """Whether ``u`` found only words of the name ``m`` took after its first: a surname that
-    sounds like a word of an unless-phrase ("هشام فؤاد": "واحد") is still the caller's, but
-    "باسم اخي عادل" took "اخي عادل", someone else's."""
-    name = m.name.split()
-    at = next((i for i in range(m.first, len(t.words) - len(name) + 1) if list(t.words[i : i + len(name)]) == name), None) if name else None
-    return at is not None and at < u.first and u.last < at + len(name)
-
-
 def _keys(phrase: Phrase) -> list[tuple[str, str]]:
     return [key for key in zip(phrase.stems, phrase.folded) if key[0] != "{name}"]
 
@@ -443,11 +383,3 @@ def _tidy(line: str) -> str:
     line = re.sub(r"[\s,،]+([.!?؟])", r"\1", " ".join(line.split()))
     return re.sub(r"\s+([,،])", r"\1", line)
 
-
-def _capital(word: str, language: str) -> str:
-    """A name's word with a capital when the recogniser wrote none ("sarah" -> "Sarah"; Turkish
-    "ilker" -> "İlker")."""
-    if not word.islower():
-        return word
-    head = "İ" if language == "tr" and word[0] == "i" else word[0].upper()
-    return head + word[1:]

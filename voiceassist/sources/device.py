@@ -33,11 +33,9 @@ log = logging.getLogger(__name__)
 _BLOCK_S = 0.02
 # Frames of a side that is ahead wait for the other side, so the two come out in time order;
 # but once the other device has delivered nothing for this long (wall time), it is taken as
-# stalled and the waiting frames go out, so a dead line does not freeze the live one. A device
-# that has delivered nothing yet is waited for as long as one may take to start (_SILENT_S):
-# its first frames are at the call's first times (a monitor's begin with the silence that
-# aligns it), which must not come after the other side's later ones (measured: a parec
-# monitor on a loaded machine started 2 s after the PortAudio device).
+# stalled and the waiting frames go out, so a dead line does not freeze the live one. One that
+# has sent nothing yet is waited for as long as a device may take to start (_SILENT_S): its
+# first frames are the call's first (measured: a parec monitor started 2 s late, under load).
 _STALL_S = 0.5
 # Blocks wait in a queue between PortAudio's thread and the reading one. If the reader falls
 # this far behind, new blocks are dropped (and counted, see _offer) rather than PortAudio's
@@ -47,9 +45,9 @@ _STALL_S = 0.5
 _QUEUE_S = 10.0
 # A lost device is looked for again this often (wall time).
 _RETRY_S = 1.0
-# A device whose stream runs but has sent nothing for this long (wall time) is reported lost:
-# its driver or sound server has stopped answering (a frozen PulseAudio does this). Longer
-# than any device takes to start (a Bluetooth headset's link: 1-2 s).
+# A device whose stream runs but has sent nothing for this long (wall time) is reported lost: its
+# driver or sound server has stopped answering (a frozen PulseAudio). Longer than any device
+# takes to start (a Bluetooth headset's link: 1-2 s).
 _SILENT_S = 3.0
 # A stream that PortAudio has not closed after this long is left open: closing waits on the
 # device's driver or sound server, and one that has stopped answering never returns.
@@ -57,9 +55,9 @@ _CLOSE_WAIT_S = 2.0
 # An output monitor (a parec process) and a PortAudio device do not start delivering at the same
 # moment (measured: parec 0.5 s before PortAudio's ALSA `pulse` device on PipeWire; on PulseAudio
 # either, by up to 0.44 s). In such a call the input that starts this much later than the other
-# begins with silence for the difference, so both sides' times are the same wall time. (PortAudio
-# streams alone start together and stay aligned by sample count, as before: ALSA file devices,
-# which deliver as fast as they are read, have no wall time to align to.)
+# begins with silence for the difference, so both sides' times are the same wall time. PortAudio
+# streams alone start together and stay aligned by sample count (ALSA file devices, which deliver
+# as fast as they are read, have no wall time to align to).
 _ALIGN_S = 0.1
 
 
@@ -79,10 +77,9 @@ class DeviceSource:
 
     - ``caller_device`` and ``agent_device`` different: each device's first channel is one side.
     - the same device for both: a stereo device carrying both sides, split like a stereo WAV;
-      ``caller_channel`` (0 or 1) is the caller. This is said explicitly rather than guessed
-      from the channel count, because PortAudio's counts do not tell: ALSA plugin devices
-      report 128 input channels, PulseAudio/PipeWire's ``default`` 32 or more, and many USB
-      headsets 2 for one microphone.
+      ``caller_channel`` (0 or 1) is the caller. Said, not guessed from the channel count,
+      which does not tell: ALSA plugin devices report 128 input channels, PulseAudio/PipeWire's
+      ``default`` 32 or more, and many USB headsets 2 for one microphone.
     - only one of them: that side only (one mono device given as the caller is the caller only,
       as a mono WAV is).
     - neither: the default input device, as the agent's headset (``default_devices``).
@@ -92,13 +89,12 @@ class DeviceSource:
     (tests, timed sessions), or on ``stop()`` from another thread (or Ctrl-C in the reading one).
 
     A device that PortAudio stops delivering from mid-call (unplugged, its sound server gone)
-    does not end the call: ``on_device_change`` is told, its side is heard as silence for
-    the wall time it is gone (so call time stays wall time and the other side runs on), it is
-    looked for every ``_RETRY_S`` and when back the same call goes on (told again).
-    A device whose stream still runs but sends nothing for ``_SILENT_S`` (a frozen sound
-    server) is reported the same way; no silence stands in for it, since such a stream sends
-    the audio of the gap when it wakes. After ``device_wait_s`` without either, ``frames()``
-    ends with an ``AudioInputError`` naming it.
+    does not end the call: ``on_device_change`` is told, its side is heard as silence for the
+    wall time it is gone (so call time stays wall time and the other side runs on), it is looked
+    for every ``_RETRY_S`` and when back the same call goes on (told again). A device whose
+    stream still runs but sends nothing for ``_SILENT_S`` (a frozen sound server) is reported
+    the same way, with no silence for it: such a stream sends the audio of the gap when it
+    wakes. After ``device_wait_s`` without either, ``frames()`` ends with an ``AudioInputError``.
     """
 
     def __init__(
@@ -156,8 +152,7 @@ class DeviceSource:
             for n, inp in enumerate(self._inputs):
                 self._open(n)
             # started together, after all are open, so the sides' sample counts share a start
-            for n, stream in enumerate(self._streams):
-                inp = self._inputs[n]
+            for stream, inp in zip(self._streams, self._inputs):
                 stream.start()
         except (sd.PortAudioError, MonitorError) as e:
             self.close()
@@ -165,12 +160,11 @@ class DeviceSource:
             raise AudioInputError(f"cannot open {what} '{inp.device['name']}': {e}") from None
 
     def _restore(self, n: int) -> bool:
-        """One try to get lost input ``n`` back. PortAudio lists devices once, when it starts,
-        so when no stream is running it is restarted (``Pa_Terminate``/``Pa_Initialize``, as
-        python-sounddevice #125 advises; it would also stop running streams) and the device is
-        looked up again by name, since it may come back under another index. While the other
-        side's device runs, only the index known from before is tried. An output monitor is
-        recorded again once its sound server lists it again."""
+        """One try to get lost input ``n`` back. PortAudio lists devices once, when it starts, so
+        when no stream runs it is restarted (``Pa_Terminate``/``Pa_Initialize``, as sounddevice
+        #125 advises; it would stop running streams too) and the device looked up by name again
+        (its index may change). While the other side's device runs, only the index known from
+        before is tried. An output monitor is recorded again once its sound server lists it."""
         sd = portaudio()
         inp = self._inputs[n]
         try:
@@ -395,11 +389,10 @@ def _offer(q: queue.Queue, item: Any) -> int:
     """Puts ``item`` without ever waiting (PortAudio's thread calls this); when ``q`` is full
     the item is dropped. Returns how many were dropped (0 or 1).
 
-    Dropping the newest rather than the oldest: once the queue is full the reader is a whole
-    queue behind either way, and losing the same amount of audio; this way the audio thread
-    does one non-blocking put and nothing else (no taking from the reader's end), and what is
-    queued stays contiguous (a device that delivers faster than real time, as the ALSA file
-    devices of the tests do, keeps its first seconds)."""
+    The newest is dropped, not the oldest: either way the reader is a whole queue behind and
+    loses as much audio, but so the audio thread does one non-blocking put and nothing else,
+    and what is queued stays contiguous (a device faster than real time, as the tests' ALSA
+    file devices, keeps its first seconds)."""
     try:
         q.put_nowait(item)
         return 0
