@@ -250,10 +250,18 @@ class _Decodes:
                 except BaseException as e:
                     out.set_exception(e)
 
+        def queue(_: Future | None = None) -> None:
+            if out.cancelled():  # a stopped runner dropped it
+                return
+            try:
+                pool.submit(job)
+            except RuntimeError:  # the pool is shut down, the process ending (SIGTERM): never decoded
+                out.cancel()
+
         if self._last is None:
-            pool.submit(job)
+            queue()
         else:
-            self._last.add_done_callback(lambda _: pool.submit(job))
+            self._last.add_done_callback(queue)
         self._last = out
         return [out]
 
