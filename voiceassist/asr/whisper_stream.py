@@ -250,7 +250,7 @@ class _Decodes:
                 except BaseException as e:
                     out.set_exception(e)
 
-        def queue(_: Future | None = None) -> None:
+        def submit(_: Future | None = None) -> None:
             if out.cancelled():  # a stopped runner dropped it
                 return
             try:
@@ -259,9 +259,9 @@ class _Decodes:
                 out.cancel()
 
         if self._last is None:
-            queue()
+            submit()
         else:
-            self._last.add_done_callback(queue)
+            self._last.add_done_callback(submit)
         self._last = out
         return [out]
 
