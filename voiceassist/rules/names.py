@@ -50,7 +50,7 @@ class Reader:
     names the phrasebook knows (Arabic "منى", "أمل" are written as "مني" "from me", "امل" "hope")."""
 
     def __init__(self, book: Phrasebook, vocabulary: Iterable[str]):
-        self.language, self._rules = book.language, book.names
+        self._language, self._rules = book.language, book.names
 
         def key(w: str) -> str:
             return fold(lower(w, book.language))
@@ -59,7 +59,7 @@ class Reader:
         self._vocabulary = frozenset(vocabulary) - self._first_names
         self._conjunctions = tuple(key(w) for w in book.names.conjunctions)
         name = book.intents.get("name")
-        self.joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
+        self._joiners = frozenset(fold(w) for w in tokens(" ".join(name.joiners), book.language).words) if name else frozenset()
         self._titles = frozenset(key(w) for w in book.names.titles)
 
     def taken(self, match: Match, says_something: Callable[[Tokens], bool]) -> Match | None:
@@ -68,7 +68,7 @@ class Reader:
         words around a name are left out: before a trailing cue ("hello anna speaking" is
         "anna"), and after a first name ("luka iz splita" is "luka"). Names of three words need
         a joiner (the phrasebook's ``[intents.name] joiners``)."""
-        words = list(tokens(match.name, self.language).words)
+        words = list(tokens(match.name, self._language).words)
         if match.phrase.stems[0] == "{name}":
             while words and fold(words[0]) in self._vocabulary:
                 words.pop(0)
@@ -79,16 +79,16 @@ class Reader:
             words = words[: ends[0]] if ends else words
         # Two words make a name, three when the second joins them ("Mahmoud Abd al-Rahman") or
         # one is a patronymic ("Анна Сергеевна Петрова").
-        if len(words) >= 3 and fold(words[1]) in self.joiners:
+        if len(words) >= 3 and fold(words[1]) in self._joiners:
             words = words[:3]
         else:
-            joined = bool(words) and fold(words[0]) in self.joiners  # "عبد الله": one first name
+            joined = bool(words) and fold(words[0]) in self._joiners  # "عبد الله": one first name
             patronymic = tuple(self._rules.patronymic)
             words = words[:3] if joined or any(w.endswith(patronymic) for w in words[1:3]) else words[:2]
             if len(words) > 1 + joined and fold(words[-1]) in self._vocabulary:  # "Luka iz Splita": "Luka"
                 words.pop()
         name = " ".join(words)
-        if not words or fold(words[0]) in self._vocabulary or says_something(tokens(name, self.language)):
+        if not words or fold(words[0]) in self._vocabulary or says_something(tokens(name, self._language)):
             return None
         return dataclasses.replace(match, name=name)
 
@@ -97,15 +97,15 @@ class Reader:
         as the agent says it back."""
         words = match.name.split()
         at = _at(match, t)
-        written = surface(text, self.language)
+        written = surface(text, self._language)
         if at is None or len(written) != len(t.words):
-            said = [_capital(w, self.language) for w in words]
+            said = [_capital(w, self._language) for w in words]
         else:
-            said = [_capital(w, self.language) for w in written[at : at + len(words)]]
+            said = [_capital(w, self._language) for w in written[at : at + len(words)]]
             if at and fold(t.words[at - 1]) in self._titles:  # "Mr Miller": the title says who
-                said.insert(0, _capital(written[at - 1], self.language))
-        name = spoken(said, self._rules, self.language, self.joiners)
-        return name.full, address(name, self._rules, self.language)
+                said.insert(0, _capital(written[at - 1], self._language))
+        name = spoken(said, self._rules, self._language, self._joiners)
+        return name.full, address(name, self._rules, self._language)
 
 
 def within_surname(u: Match, m: Match, t: Tokens) -> bool:
